@@ -1,0 +1,66 @@
+/**
+ * The closed failure vocabulary and the phases a probe can fail in.
+ *
+ * A failure name says *what* the target (or the network) did; the phase says *when*. Numbers (SMTP reply
+ * codes, TLS alerts, DNS rcodes) live in their own row fields, never inside a name. Anything we cannot map is
+ * `unknown_failure` with the raw text kept as `failure_detail`.
+ */
+
+export const PHASES = [
+  "resolve",
+  "connect",
+  "banner",
+  "ehlo",
+  "starttls",
+  "tls_handshake",
+  "ehlo_tls",
+  "job",
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const FAILURES = [
+  // resolve
+  "dns_nxdomain", // the name does not exist
+  "dns_no_address", // the name exists but has no A (or AAAA) records
+  "dns_servfail", // the resolver answered SERVFAIL (DNSSEC bogus looks like this too)
+  "dns_refused", // the resolver answered REFUSED
+  "dns_timeout", // no resolver answered within the timeout, on every retry
+  "dns_error", // any other rcode, or an answer we could not decode
+  "dns_cname_loop", // CNAME chain longer than the cap, or looping
+  "mx_ip_literal", // the MX target is an IP address literal, not a host name (RFC 5321 §5.1)
+  // connect
+  "blocked_address", // the target address is special-purpose and --allow-private-targets is off
+  "connection_refused",
+  "connect_timeout",
+  "host_unreachable",
+  "network_unreachable",
+  "connection_reset",
+  "connection_closed", // orderly EOF where the protocol expected more
+  // SMTP
+  "banner_timeout", // not one byte of a greeting within --smtp-timeout
+  "banner_rejected", // greeting with a 4xx/5xx code (smtp_banner_code holds it)
+  "ehlo_rejected", // EHLO and the HELO fallback both refused
+  "starttls_rejected", // STARTTLS answered with anything but 220 (starttls_reply_code holds it)
+  "smtp_timeout", // no byte of a reply within --smtp-timeout
+  "partial_reply_timeout", // bytes kept coming but no complete reply within the phase timeout (a drip)
+  "smtp_protocol_error", // bytes that are not an SMTP reply
+  "reply_too_long", // a line, a reply or the connection exceeded our byte or line bounds
+  // TLS
+  "tls_timeout", // the handshake did not finish within --tls-timeout
+  "tls_alert", // the server sent a fatal alert (tls_alert holds the description)
+  "tls_protocol_version", // no protocol version in common
+  "tls_no_shared_cipher",
+  "tls_handshake_failed", // any other handshake failure
+  // whole job
+  "deadline_exceeded", // the per-host overall deadline ran out
+  "job_failed", // a distributed job that exhausted its redeliveries
+  "unknown_failure",
+] as const;
+export type Failure = (typeof FAILURES)[number];
+
+/** A failure as plain data: crosses threads and processes unchanged. */
+export interface ProbeFailure {
+  failure: Failure;
+  phase: Phase;
+  detail: string;
+}
