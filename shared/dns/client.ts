@@ -1,0 +1,548 @@
+/**
+ * mxsurvey's DNS client: one question in, one typed `DnsAnswer` out, keeping the facts the system resolver
+ * hides (rcode, the AD flag, truncation). Wire format by `dns-packet`; transport by node:dgram and node:net.
+ *
+ * Follows RFC 1035 (messages; UDP, then TCP with a 2-byte length prefix), RFC 6891 (EDNS0 OPT record
+ * advertising our UDP payload size), RFC 3225 (the DO bit, so a validating resolver reports AD), RFC 7766
+ * (repeat a truncated UDP answer over TCP) and RFC 6604 (the rcode of a CNAME chain is that of its last name).
+ *
+ * `query` never throws for network or DNS trouble: every outcome is an answer (rcode TIMEOUT when nobody
+ * answered). Each attempt uses its own connected UDP socket (random source port + random 16-bit id), closed
+ * as soon as the attempt ends, so nothing outlives a query.
+ */
+
+import { randomInt } from "node:crypto";
+import dgram from "node:dgram";
+import net from "node:net";
+import dnsPacket, { type Answer, type DecodedPacket, type OptAnswer, type StringAnswer } from "dns-packet";
+import type { DnsAnswer, DnsRcode, DnsRecord, DnsRecordType, DnsResolverAddress } from "./types.js";
+
+export interface DnsClientOptions {
+  resolvers: DnsResolverAddress[];
+  /** Per attempt (the UDP wait plus, after truncation, the TCP exchange). */
+  timeoutMs: number;
+  /** Extra attempts after the first; attempt k goes to resolver k % resolvers.length. */
+  retries: number;
+  /** EDNS0 UDP payload size we advertise (default 1232, the DNS Flag Day 2020 value). */
+  udpPayloadSize?: number;
+  /** Most CNAME targets followed before the answer is flagged `cnameLoop` (default 8). */
+  maxCnameChain?: number;
+}
+
+const DEFAULT_UDP_PAYLOAD_SIZE = 1232;
+const DEFAULT_MAX_CNAME_CHAIN = 8;
+
+/** Bad user input (a resolver spec); the CLI reports it as a usage error. */
+export class ResolverSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** `host:port`, with IPv6 hosts in brackets (the form `parseResolver` reads back). */
+export function formatResolver(r: DnsResolverAddress): string {
+  return r.host.includes(":") ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
+}
+
+/**
+ * Parse `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare `IPv6` (default port 53). Host names are refused: the
+ * resolver must be reachable without DNS.
+ */
+export function parseResolver(spec: string): DnsResolverAddress {
+  const s = spec.trim();
+  const bad = (why: string): never => {
+    throw new ResolverSpecError(
+      `invalid resolver "${spec}": ${why} (expected IP, IP:PORT, [IPv6]:PORT or IPv6, e.g. 127.0.0.1:53)`,
+    );
+  };
+  let host: string;
+  let portText: string | undefined;
+  if (s.startsWith("[")) {
+    const m = /^\[([^\]]+)\](?::([^:]*))?$/.exec(s);
+    if (!m) return bad("malformed bracketed address");
+    host = m[1]!;
+    portText = m[2];
+    if (net.isIP(host) !== 6) return bad("only an IPv6 address goes in brackets");
+  } else if (net.isIP(s) !== 0) {
+    host = s;
+  } else {
+    const m = /^([^:]+):([^:]*)$/.exec(s);
+    if (!m) return bad(s === "" ? "empty" : "not an IP address");
+    host = m[1]!;
+    portText = m[2];
+    if (net.isIP(host) !== 4) return bad("not an IP address");
+  }
+  let port = 53;
+  if (portText !== undefined) {
+    if (!/^[0-9]{1,5}$/.test(portText)) return bad("port must be a number");
+    port = Number(portText);
+    if (port < 1 || port > 65535) return bad("port out of range 1-65535");
+  }
+  return { host, port };
+}
+
+/**
+ * The `nameserver` lines of a resolv.conf's contents, in order, without duplicates (port 53, as glibc does).
+ * Lines starting with `#` or `;` are comments, and so is anything after one on a line; lines whose address
+ * is not an IP literal are skipped, as the C library skips them.
+ */
+export function readSystemResolvers(text: string): DnsResolverAddress[] {
+  const out: DnsResolverAddress[] = [];
+  const seen = new Set<string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/[#;].*$/, "").trim();
+    const [keyword, address] = line.split(/\s+/);
+    if (keyword !== "nameserver" || address === undefined || net.isIP(address) === 0) continue;
+    const r = { host: address, port: 53 };
+    const key = formatResolver(r);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r);
+  }
+  return out;
+}
+
+/** Lower case (ASCII only: DNS case-insensitivity is ASCII), one trailing dot removed; the root is "". */
+export function normalizeDnsName(name: string): string {
+  const lower = name.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+  return lower.endsWith(".") ? lower.slice(0, -1) : lower;
+}
+
+function nameProblem(name: string): string | null {
+  if (name === "") return null; // the root
+  if (Buffer.byteLength(name) > 253) return "name longer than 253 bytes";
+  for (const label of name.split(".")) {
+    if (label.length === 0) return "empty label";
+    if (Buffer.byteLength(label) > 63) return "label longer than 63 bytes";
+  }
+  return null;
+}
+
+function canonicalHost(host: string): string {
+  if (!host.includes(":")) return host;
+  try {
+    return new URL(`http://[${host}]/`).hostname; // the WHATWG parser canonicalizes IPv6
+  } catch {
+    return host.toLowerCase();
+  }
+}
+
+const RCODE_NAMES: Record<number, string> = {
+  6: "YXDOMAIN",
+  7: "YXRRSET",
+  8: "NXRRSET",
+  9: "NOTAUTH",
+  10: "NOTZONE",
+  16: "BADVERS",
+};
+
+/** The full rcode (the header's 4 bits plus the OPT record's extended bits, RFC 6891 §6.1.3). */
+function mapRcode(packet: DecodedPacket): { rcode: DnsRcode; detail: string | null } {
+  const opt = (packet.additionals ?? []).find((a): a is OptAnswer => a.type === "OPT");
+  const full = ((opt?.extendedRcode ?? 0) << 4) | ((packet.flags ?? 0) & 0xf);
+  switch (full) {
+    case 0:
+      return { rcode: "NOERROR", detail: null };
+    case 1:
+      return { rcode: "FORMERR", detail: null };
+    case 2:
+      return { rcode: "SERVFAIL", detail: null };
+    case 3:
+      return { rcode: "NXDOMAIN", detail: null };
+    case 4:
+      return { rcode: "NOTIMP", detail: null };
+    case 5:
+      return { rcode: "REFUSED", detail: null };
+    default:
+      return { rcode: "OTHER", detail: `rcode ${full}${RCODE_NAMES[full] ? ` (${RCODE_NAMES[full]})` : ""}` };
+  }
+}
+
+/** One record of the answer section as our typed record, or null for other types/classes. */
+function toRecord(a: Answer, type: DnsRecordType): DnsRecord | null {
+  if (a.type !== type || ("class" in a && a.class !== undefined && a.class !== "IN")) return null;
+  const name = normalizeDnsName(a.name);
+  const ttl = "ttl" in a && typeof a.ttl === "number" ? a.ttl : 0;
+  switch (a.type) {
+    case "A":
+    case "AAAA":
+      return typeof a.data === "string" ? { name, ttl, type: a.type, data: a.data } : null;
+    case "CNAME":
+      return typeof a.data === "string" ? { name, ttl, type: "CNAME", data: normalizeDnsName(a.data) } : null;
+    case "MX":
+      // The null MX (RFC 7505) target is the root, which dns-packet decodes as "."; it comes out as "".
+      return {
+        name,
+        ttl,
+        type: "MX",
+        data: { preference: a.data.preference ?? 0, exchange: normalizeDnsName(a.data.exchange) },
+      };
+    case "TXT": {
+      // Character-strings are bytes, not text: latin1 maps each byte to one char, so nothing is lost and
+      // ASCII (SPF, MTA-STS, TLS-RPT) reads as itself.
+      const parts = Array.isArray(a.data) ? a.data : [a.data];
+      return {
+        name,
+        ttl,
+        type: "TXT",
+        data: parts.map((p) => (typeof p === "string" ? p : Buffer.from(p).toString("latin1"))),
+      };
+    }
+    case "TLSA":
+      return {
+        name,
+        ttl,
+        type: "TLSA",
+        data: {
+          usage: a.data.usage,
+          selector: a.data.selector,
+          matchingType: a.data.matchingType,
+          certificate: Buffer.from(a.data.certificate).toString("hex"),
+        },
+      };
+    default:
+      return null;
+  }
+}
+
+type AttemptResult =
+  | { kind: "answer"; packet: DecodedPacket; tcp: boolean; resolver: string }
+  /** No usable answer: timeout, network error, or (undecodable: true) an answer we could not read. */
+  | { kind: "failed"; undecodable: boolean; detail: string; resolver: string };
+
+type Checked =
+  | { kind: "ignore" }
+  | { kind: "undecodable"; detail: string }
+  | { kind: "ok"; packet: DecodedPacket };
+
+/** The result of asking one name (with retries), before any CNAME chasing. */
+interface Lookup {
+  rcode: DnsRcode;
+  packet: DecodedPacket | null;
+  resolver: string | null;
+  tcp: boolean;
+  attempts: number;
+  detail: string | null;
+}
+
+export class DnsClient {
+  private readonly resolvers: DnsResolverAddress[];
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly udpPayloadSize: number;
+  private readonly maxCnameChain: number;
+  /** Cancel functions of in-flight attempts, so `close()` can end them. */
+  private readonly inFlight = new Set<() => void>();
+  private closed = false;
+
+  constructor(opts: DnsClientOptions) {
+    if (!Array.isArray(opts.resolvers) || opts.resolvers.length === 0) {
+      throw new Error("DnsClient: at least one resolver is required");
+    }
+    for (const r of opts.resolvers) {
+      if (net.isIP(r.host) === 0 || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) {
+        throw new Error(`DnsClient: invalid resolver ${JSON.stringify(r)}`);
+      }
+    }
+    if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
+      throw new Error(`DnsClient: timeoutMs must be > 0, got ${opts.timeoutMs}`);
+    }
+    if (!Number.isInteger(opts.retries) || opts.retries < 0) {
+      throw new Error(`DnsClient: retries must be an integer >= 0, got ${opts.retries}`);
+    }
+    const payload = opts.udpPayloadSize ?? DEFAULT_UDP_PAYLOAD_SIZE;
+    if (!Number.isInteger(payload) || payload < 512 || payload > 65535) {
+      throw new Error(`DnsClient: udpPayloadSize must be 512-65535, got ${payload}`);
+    }
+    const maxChain = opts.maxCnameChain ?? DEFAULT_MAX_CNAME_CHAIN;
+    if (!Number.isInteger(maxChain) || maxChain < 0) {
+      throw new Error(`DnsClient: maxCnameChain must be an integer >= 0, got ${maxChain}`);
+    }
+    this.resolvers = opts.resolvers.map((r) => ({ host: r.host, port: r.port }));
+    this.timeoutMs = opts.timeoutMs;
+    this.retries = opts.retries;
+    this.udpPayloadSize = payload;
+    this.maxCnameChain = maxChain;
+  }
+
+  /**
+   * Ask `name` for records of `type`, following CNAMEs. The whole call (including any query for a CNAME
+   * target the resolver did not chase) is bounded by (retries + 1) * timeoutMs.
+   */
+  async query(rawName: string, type: DnsRecordType): Promise<DnsAnswer> {
+    const start = performance.now();
+    const name = normalizeDnsName(rawName);
+    const chain: string[] = [];
+    let attempts = 0;
+    let tcp = false;
+    let ad = true;
+    const answer = (
+      l: Pick<Lookup, "rcode" | "resolver" | "detail">,
+      records: DnsRecord[],
+      cnameLoop: boolean,
+      adFlag: boolean,
+    ): DnsAnswer => ({
+      name,
+      type,
+      rcode: l.rcode,
+      ad: adFlag,
+      records,
+      cnameChain: chain,
+      cnameLoop,
+      resolver: l.resolver,
+      tcp,
+      attempts,
+      elapsedMs: Math.round(performance.now() - start),
+      detail: l.detail,
+    });
+
+    const problem = nameProblem(name);
+    if (problem)
+      return answer({ rcode: "OTHER", resolver: null, detail: `invalid name: ${problem}` }, [], false, false);
+    if (this.closed)
+      return answer({ rcode: "TIMEOUT", resolver: null, detail: "client closed" }, [], false, false);
+
+    const deadline = start + (this.retries + 1) * this.timeoutMs;
+    const seen = new Set<string>([name]);
+    let current = name;
+    for (;;) {
+      const l = await this.lookup(current, type, deadline);
+      attempts += l.attempts;
+      tcp ||= l.tcp;
+      if (!l.packet) return answer(l, [], false, false);
+      ad &&= l.packet.flag_ad;
+      const answers = l.packet.answers ?? [];
+      const recordsOf = (owner: string): DnsRecord[] =>
+        answers.flatMap((a) => {
+          const r = toRecord(a, type);
+          return r && r.name === owner ? [r] : [];
+        });
+      if (type === "CNAME") return answer(l, recordsOf(current), false, ad);
+
+      let owner = current;
+      for (;;) {
+        const cname = answers.find(
+          (a): a is StringAnswer => a.type === "CNAME" && normalizeDnsName(a.name) === owner,
+        );
+        if (!cname || typeof cname.data !== "string") break;
+        const target = normalizeDnsName(cname.data);
+        if (seen.has(target) || chain.length >= this.maxCnameChain) return answer(l, [], true, ad);
+        seen.add(target);
+        chain.push(target);
+        owner = target;
+      }
+      const records = recordsOf(owner);
+      // The resolver stopped at a CNAME target without its records: ask for the target ourselves.
+      if (records.length === 0 && l.rcode === "NOERROR" && owner !== current) {
+        current = owner;
+        continue;
+      }
+      return answer(l, records, false, ad);
+    }
+  }
+
+  /** End in-flight attempts (their queries resolve promptly) and refuse new ones. */
+  close(): void {
+    this.closed = true;
+    for (const cancel of [...this.inFlight]) cancel();
+  }
+
+  /** One name, with retries across resolvers; SERVFAIL/REFUSED are retried, other rcodes are final. */
+  private async lookup(name: string, type: DnsRecordType, deadline: number): Promise<Lookup> {
+    let attempts = 0;
+    let retryable: Lookup | null = null;
+    let undecodable: { detail: string; resolver: string } | null = null;
+    let lastFailure: string | null = null;
+    for (let k = 0; k <= this.retries; k++) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0 || this.closed) break;
+      const resolver = this.resolvers[k % this.resolvers.length]!;
+      attempts++;
+      const r = await this.attempt(resolver, name, type, Math.min(this.timeoutMs, remaining));
+      if (r.kind === "answer") {
+        const { rcode, detail } = mapRcode(r.packet);
+        const result: Lookup = {
+          rcode,
+          packet: r.packet,
+          resolver: r.resolver,
+          tcp: r.tcp,
+          attempts,
+          detail,
+        };
+        if (rcode === "SERVFAIL" || rcode === "REFUSED") {
+          retryable = result;
+          continue;
+        }
+        return result;
+      }
+      if (r.undecodable) undecodable = { detail: r.detail, resolver: r.resolver };
+      else lastFailure = r.detail;
+    }
+    if (retryable) return { ...retryable, attempts };
+    if (undecodable) {
+      return { rcode: "OTHER", packet: null, tcp: false, attempts, ...undecodable };
+    }
+    return {
+      rcode: "TIMEOUT",
+      packet: null,
+      resolver: null,
+      tcp: false,
+      attempts,
+      detail: this.closed ? "client closed" : (lastFailure ?? "no attempt made"),
+    };
+  }
+
+  /** Accept only a response to our question: id, QR, and exactly our question (name case-insensitive). */
+  private check(msg: Buffer, id: number, name: string, type: DnsRecordType, from: string): Checked {
+    if (msg.length < 2 || msg.readUInt16BE(0) !== id) return { kind: "ignore" };
+    let packet: DecodedPacket;
+    try {
+      packet = dnsPacket.decode(msg);
+    } catch (err) {
+      return { kind: "undecodable", detail: `undecodable answer from ${from}: ${(err as Error).message}` };
+    }
+    const q = packet.questions?.[0];
+    if (
+      !packet.flag_qr ||
+      packet.questions?.length !== 1 ||
+      !q ||
+      normalizeDnsName(q.name) !== name ||
+      q.type !== type ||
+      (q.class ?? "IN") !== "IN"
+    ) {
+      return { kind: "ignore" };
+    }
+    return { kind: "ok", packet };
+  }
+
+  /** One attempt against one resolver: UDP, then TCP if truncated; one timer covers both. */
+  private attempt(
+    resolver: DnsResolverAddress,
+    name: string,
+    type: DnsRecordType,
+    timeoutMs: number,
+  ): Promise<AttemptResult> {
+    return new Promise((resolve) => {
+      const label = formatResolver(resolver);
+      const id = randomInt(0, 65536);
+      const opt: OptAnswer = {
+        type: "OPT",
+        name: ".",
+        udpPayloadSize: this.udpPayloadSize,
+        extendedRcode: 0,
+        ednsVersion: 0,
+        flags: dnsPacket.DNSSEC_OK,
+        flag_do: true,
+        options: [],
+      };
+      const message = dnsPacket.encode({
+        type: "query",
+        id,
+        flags: dnsPacket.RECURSION_DESIRED,
+        questions: [{ type, name, class: "IN" }],
+        additionals: [opt],
+      });
+      const family = net.isIP(resolver.host) === 6 ? "udp6" : "udp4";
+      const wantHost = canonicalHost(resolver.host);
+
+      let done = false;
+      let udpOpen = true;
+      let tcpSocket: net.Socket | null = null;
+      const udp = dgram.createSocket(family);
+      const closeUdp = (): void => {
+        if (!udpOpen) return;
+        udpOpen = false;
+        try {
+          udp.close();
+        } catch {
+          // already closed
+        }
+      };
+      const finish = (r: AttemptResult): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.inFlight.delete(cancel);
+        closeUdp();
+        tcpSocket?.destroy();
+        resolve(r);
+      };
+      const fail = (detail: string, undecodable = false): void =>
+        finish({ kind: "failed", undecodable, detail, resolver: label });
+      const cancel = (): void => fail("client closed");
+      this.inFlight.add(cancel);
+      const timer = setTimeout(
+        () =>
+          fail(`no answer from ${label}${tcpSocket ? " over TCP" : ""} within ${Math.round(timeoutMs)} ms`),
+        timeoutMs,
+      );
+
+      const handle = (msg: Buffer, viaTcp: boolean): void => {
+        const c = this.check(msg, id, name, type, label);
+        if (c.kind === "undecodable") {
+          fail(c.detail, true);
+          return;
+        }
+        if (c.kind === "ignore") {
+          // Over UDP anyone can send us datagrams: keep waiting. Over TCP the stream is ours alone.
+          if (viaTcp) fail(`TCP answer from ${label} does not match the query`);
+          return;
+        }
+        if (!viaTcp && c.packet.flag_tc) {
+          startTcp();
+          return;
+        }
+        finish({ kind: "answer", packet: c.packet, tcp: viaTcp, resolver: label });
+      };
+
+      const startTcp = (): void => {
+        closeUdp();
+        const sock = net.connect({ host: resolver.host, port: resolver.port });
+        tcpSocket = sock;
+        sock.setNoDelay(true);
+        const chunks: Buffer[] = [];
+        let received = 0;
+        sock.on("connect", () => {
+          const frame = Buffer.alloc(2 + message.length);
+          frame.writeUInt16BE(message.length, 0);
+          message.copy(frame, 2);
+          sock.write(frame);
+        });
+        sock.on("data", (chunk: Buffer) => {
+          if (done) return;
+          chunks.push(chunk);
+          received += chunk.length;
+          if (received < 2) return;
+          const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          chunks.length = 0;
+          chunks.push(buf);
+          const len = buf.readUInt16BE(0);
+          // The 16-bit prefix caps a message at 65535 bytes: we never buffer more than one frame's worth.
+          if (len === 0) {
+            fail(`empty TCP answer from ${label}`);
+            return;
+          }
+          if (received < 2 + len) return; // wait for the rest; at most 2 + 65535 bytes are kept
+          handle(buf.subarray(2, 2 + len), true);
+        });
+        sock.on("error", (err: NodeJS.ErrnoException) => fail(`TCP ${label}: ${err.code ?? err.message}`));
+        sock.on("close", () => fail(`TCP connection to ${label} closed before a complete answer`));
+      };
+
+      udp.on("error", (err: NodeJS.ErrnoException) => fail(`UDP ${label}: ${err.code ?? err.message}`));
+      udp.on("message", (msg, rinfo) => {
+        if (done || tcpSocket) return;
+        // The socket is connected, so the kernel already filters the source; check anyway.
+        if (rinfo.port !== resolver.port || canonicalHost(rinfo.address) !== wantHost) return;
+        handle(msg, false);
+      });
+      udp.connect(resolver.port, resolver.host, () => {
+        if (done) return;
+        udp.send(message, (err) => {
+          if (err) fail(`UDP ${label}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+        });
+      });
+    });
+  }
+}

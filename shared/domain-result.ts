@@ -1,0 +1,70 @@
+/**
+ * From MX discovery and host rows to the domain row, and the host rows of hosts that never got an address.
+ * Pure functions over plain data, so the embedded and distributed pipelines build identical rows.
+ */
+
+import type { MxDiscovery, MxHost } from "./dns/mx.js";
+import { emptyHostRow } from "./rows.js";
+import type { DomainRow } from "./schema/domain-row.js";
+import type { HostRow } from "./schema/host-row.js";
+import type { DomainStatus } from "./status.js";
+import { certNamesDomain, domainStatusFromPrimaries, hostStatus, hostStatusForDomain } from "./verdict.js";
+import { PROBE_VERSION } from "./version.js";
+
+/** The host row of an MX host that has no address to probe: it carries its DNS failure. */
+export function unresolvedHostRow(h: MxHost, port: number, at: Date): HostRow {
+  const row = emptyHostRow(h.hostname, null, port, at);
+  row.hostname_cnames = h.cnames;
+  row.dns_rcode = h.rcode;
+  row.failure = h.failure ?? "dns_no_address";
+  row.failure_phase = "resolve";
+  row.failure_detail = h.detail;
+  row.status = hostStatus(row);
+  return row;
+}
+
+export function primaryHosts(d: MxDiscovery): string[] {
+  if (d.hosts.length === 0) return [];
+  const best = Math.min(...d.hosts.map((h) => h.preference));
+  return d.hosts.filter((h) => h.preference === best).map((h) => h.hostname);
+}
+
+export function buildDomainRow(d: MxDiscovery, rows: readonly HostRow[], checkedAt: Date, durationMs: number): DomainRow {
+  const primaries = new Set(primaryHosts(d));
+  const primaryRows = rows.filter((r) => primaries.has(r.hostname));
+  let status: DomainStatus;
+  switch (d.kind) {
+    case "null":
+      status = "no_mail";
+      break;
+    case "none":
+      status = "no_mx";
+      break;
+    case "error":
+      status = "dns_error";
+      break;
+    default:
+      status = domainStatusFromPrimaries(primaryRows, d.domain);
+  }
+  const withCert = primaryRows.filter((r) => r.tls_version !== null && r.cert_sha256 !== null);
+  return {
+    domain: d.domain,
+    status,
+    mx_kind: d.kind,
+    mx_hosts: d.hosts.map((h) => h.hostname),
+    mx_priorities: d.hosts.map((h) => h.preference),
+    mx_primary_hosts: [...primaries],
+    mx_cname_hosts: d.hosts.filter((h) => h.cnames.length > 0).map((h) => h.hostname),
+    mx_ip_literals: d.hosts.filter((h) => h.ipLiteral).map((h) => h.hostname),
+    mx_truncated: d.truncated,
+    dns_rcode: d.rcode,
+    dns_failure: d.failure,
+    mx_ad: d.ad,
+    cert_name_matches_domain: withCert.length === 0 ? null : withCert.every((r) => certNamesDomain(r, d.domain)),
+    hosts_total: rows.length,
+    hosts_ok: rows.filter((r) => hostStatusForDomain(r, d.domain) === "ok").length,
+    duration_ms: durationMs,
+    checked_at: checkedAt.toISOString(),
+    probe_version: PROBE_VERSION,
+  };
+}

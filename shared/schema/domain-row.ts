@@ -1,0 +1,41 @@
+/**
+ * The domain row: one per (scan, mail domain) — the contract for `--json` output, JSONL files and the
+ * ClickHouse domains table. Columns are in output order.
+ */
+
+import { DOMAIN_STATUSES } from "../status.js";
+import { FAILURES } from "../failures.js";
+import { DNS_RCODES } from "../dns/types.js";
+import { col, type RowOf, t } from "./columns.js";
+
+export const MX_KINDS = ["mx", "implicit", "null", "none", "error"] as const;
+export type MxKind = (typeof MX_KINDS)[number];
+
+export const DOMAIN_COLUMNS = {
+  domain: col(t.string(), "mail domain (lower case A-labels, no trailing dot)"),
+  status: col(t.enum(DOMAIN_STATUSES), "domain verdict from its highest-priority MX hosts (see README)"),
+  mx_kind: col(
+    t.enum(MX_KINDS),
+    "mx: MX records; implicit: no MX, the domain's own address (RFC 5321 §5.1); null: null MX (RFC 7505); none: no such domain or nothing to deliver to; error: the lookup failed",
+  ),
+  mx_hosts: col(t.array(t.string()), "MX host names in preference order"),
+  mx_priorities: col(t.array(t.uint16()), "MX preferences, aligned with mx_hosts"),
+  mx_primary_hosts: col(t.array(t.string()), "the hosts with the lowest preference value: they decide the verdict"),
+  mx_cname_hosts: col(t.array(t.string()), "MX targets that are CNAMEs (RFC 5321 §5.1 says they should not be)"),
+  mx_ip_literals: col(t.array(t.string()), "MX targets that are IP address literals (not allowed; not probed)"),
+  mx_truncated: col(t.bool(), "more MX records than --max-mx; the rest were not probed"),
+  dns_rcode: col(t.enum(DNS_RCODES), "rcode of the MX lookup"),
+  dns_failure: col(t.nullable(t.enum(FAILURES)), "the MX lookup's failure name, when mx_kind is error or none"),
+  mx_ad: col(t.bool(), "the MX answer had the AD flag (validated by a DNSSEC-validating resolver)"),
+  cert_name_matches_domain: col(
+    t.nullable(t.bool()),
+    "every primary MX host that presented a certificate names the mail domain (null: no certificate seen)",
+  ),
+  hosts_total: col(t.uint16(), "host rows for this domain (one per MX host and address)"),
+  hosts_ok: col(t.uint16(), "host rows with status ok"),
+  duration_ms: col(t.uint32(), "MX discovery and every probe of this domain"),
+  checked_at: col(t.datetime(), "when the check of the domain started"),
+  probe_version: col(t.string(), "mxsurvey version that produced the row"),
+} as const;
+
+export type DomainRow = RowOf<typeof DOMAIN_COLUMNS>;

@@ -1,0 +1,64 @@
+/**
+ * The host row: one per (MX host, IP) probed — the contract for `--json` output, JSONL files and the ClickHouse
+ * hosts table. Columns are in output order. `null` means "not reached / not tested", never "false".
+ */
+
+import { CERT_ERRORS } from "../cert-errors.js";
+import { FAILURES, PHASES } from "../failures.js";
+import { HOST_STATUSES } from "../status.js";
+import { col, type RowOf, t } from "./columns.js";
+
+const nstr = () => t.nullable(t.string());
+const nbool = () => t.nullable(t.bool());
+
+export const HOST_COLUMNS = {
+  hostname: col(t.string(), "MX host name (lower case, no trailing dot); the domain itself for an implicit MX"),
+  ip: col(nstr(), "address probed; null when the host name did not resolve"),
+  port: col(t.uint16(), "TCP port probed (25 unless --smtp-port)"),
+  hostname_cnames: col(t.array(t.string()), "CNAME chain followed when resolving the host name"),
+  status: col(t.enum(HOST_STATUSES), "host verdict (see README: host status)"),
+  failure: col(t.nullable(t.enum(FAILURES)), "null, or the name from the closed failure vocabulary"),
+  failure_phase: col(t.nullable(t.enum(PHASES)), "the phase that failed"),
+  failure_detail: col(nstr(), "what we saw, for people: the raw error text or reply"),
+  dns_rcode: col(nstr(), "rcode of the host's address lookup (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT)"),
+  smtp_banner_code: col(t.nullable(t.uint16()), "code of the greeting (220, or a 4xx/5xx)"),
+  smtp_banner: col(nstr(), "greeting text as received, lines joined by \\n"),
+  ehlo_command: col(t.nullable(t.enum(["EHLO", "HELO"])), "the hello that was accepted (HELO after EHLO refused)"),
+  ehlo_reply_code: col(t.nullable(t.uint16()), "code of the last EHLO/HELO reply"),
+  ehlo_extensions: col(t.array(t.string()), "EHLO extensions before TLS: KEYWORD [params], keyword upper-cased"),
+  ehlo_raw: col(nstr(), "the EHLO reply as received"),
+  starttls_offered: col(nbool(), "STARTTLS among the EHLO extensions (null: EHLO not reached)"),
+  starttls_reply_code: col(t.nullable(t.uint16()), "code of the reply to STARTTLS"),
+  starttls_ok: col(nbool(), "STARTTLS answered 220 and the TLS handshake completed"),
+  tls_version: col(nstr(), "negotiated protocol: TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
+  tls_cipher: col(nstr(), "negotiated cipher suite, IANA name"),
+  tls_kx_group: col(nstr(), "key exchange group: x25519, secp256r1, ... or ffdhe-N / dh-N for finite-field DH"),
+  tls_alert: col(nstr(), "the TLS alert the server sent when the handshake failed, e.g. handshake_failure"),
+  ehlo_tls_extensions: col(t.array(t.string()), "EHLO extensions inside TLS"),
+  cert_chain_sha256: col(t.array(t.string()), "SHA-256 of each certificate in the chain, leaf first"),
+  cert_trusted: col(nbool(), "path validation alone: chains to Mozilla's roots (Node's bundle) or --ca-file"),
+  cert_error: col(t.nullable(t.enum(CERT_ERRORS)), "why the path did not validate"),
+  cert_error_code: col(nstr(), "OpenSSL's verify result for the path, e.g. CERT_HAS_EXPIRED"),
+  cert_expired: col(nbool(), "the leaf's notAfter is in the past"),
+  cert_not_yet_valid: col(nbool(), "the leaf's notBefore is in the future"),
+  cert_self_signed: col(nbool(), "the leaf is issued by itself and verifies with its own key"),
+  cert_name_matches_mx: col(nbool(), "a DNS SAN (or the CN when there are none) matches the MX host (RFC 6125)"),
+  cert_subject_cn: col(nstr(), "leaf subject common name"),
+  cert_sans: col(t.array(t.string()), "leaf DNS subject alternative names"),
+  cert_issuer: col(nstr(), "leaf issuer distinguished name"),
+  cert_not_before: col(t.nullable(t.datetime()), "leaf validity start"),
+  cert_not_after: col(t.nullable(t.datetime()), "leaf validity end"),
+  cert_key_type: col(nstr(), "leaf public key type: rsa, ec, ed25519, ed448, dsa, rsa-pss"),
+  cert_key_bits: col(t.nullable(t.uint16()), "leaf key size: RSA modulus bits, EC curve bits"),
+  cert_key_curve: col(nstr(), "named curve of an EC key, e.g. prime256v1"),
+  cert_sig_alg: col(nstr(), "signature algorithm on the leaf, e.g. sha256WithRSAEncryption"),
+  cert_sha256: col(nstr(), "SHA-256 of the leaf certificate (DER), hex"),
+  cert_spki_sha256: col(nstr(), "SHA-256 of the leaf's SubjectPublicKeyInfo (DER), hex"),
+  connect_ms: col(t.nullable(t.uint32()), "time to establish TCP"),
+  tls_ms: col(t.nullable(t.uint32()), "time of the TLS handshake"),
+  duration_ms: col(t.uint32(), "whole probe of this (host, ip)"),
+  probed_at: col(t.datetime(), "when the probe started"),
+  probe_version: col(t.string(), "mxsurvey version that produced the row"),
+} as const;
+
+export type HostRow = RowOf<typeof HOST_COLUMNS>;

@@ -1,0 +1,67 @@
+/**
+ * Verdicts, recomputable from stored rows.
+ *
+ * Host status: from one host row; the certificate is valid when the path validates (trusted), the leaf is in
+ * date, and a name matches the MX host.
+ * Domain status (the EFF STARTTLS checker's rule): only the highest-priority MX hosts (lowest preference value)
+ * decide; backup MX hosts are reported but do not count. For the domain a certificate is also valid when it
+ * names the mail domain instead of the MX host. The verdict is the first status of DOMAIN_SEVERITY that any
+ * primary row has — a measured weakness outranks a host we could not test.
+ */
+
+import type { Failure } from "./failures.js";
+import { certNamesHost } from "./names.js";
+import type { HostRow } from "./schema/host-row.js";
+import { DOMAIN_SEVERITY, type DomainStatus, type HostStatus } from "./status.js";
+
+const DNS_FAILURES: ReadonlySet<Failure> = new Set<Failure>([
+  "dns_nxdomain",
+  "dns_no_address",
+  "dns_servfail",
+  "dns_refused",
+  "dns_timeout",
+  "dns_error",
+  "dns_cname_loop",
+  "mx_ip_literal",
+]);
+
+type CertFields = Pick<
+  HostRow,
+  "tls_version" | "cert_trusted" | "cert_expired" | "cert_not_yet_valid" | "cert_sans" | "cert_subject_cn"
+>;
+
+/** Trusted and in date: the name-independent half of "valid". */
+export function certTrustedInDate(r: CertFields): boolean {
+  return r.cert_trusted === true && r.cert_expired === false && r.cert_not_yet_valid === false;
+}
+
+export function certNamesDomain(r: CertFields, domain: string): boolean {
+  return r.tls_version !== null && certNamesHost(domain, r.cert_sans, r.cert_subject_cn);
+}
+
+export function hostStatus(r: HostRow): HostStatus {
+  if (r.failure === "blocked_address") return "blocked";
+  if (r.failure && DNS_FAILURES.has(r.failure)) return "dns_failed";
+  if (r.tls_version !== null) {
+    return certTrustedInDate(r) && r.cert_name_matches_mx === true ? "ok" : "cert_invalid";
+  }
+  if (r.starttls_offered === true) return "tls_failed";
+  if (r.starttls_offered === false) return "no_starttls";
+  if (r.failure_phase === "connect" || r.failure_phase === "job") return "unreachable";
+  return "smtp_failed";
+}
+
+/** The host status a row has for one mail domain: a certificate naming the domain also counts. */
+export function hostStatusForDomain(r: HostRow, domain: string): HostStatus {
+  const s = hostStatus(r);
+  if (s === "cert_invalid" && certTrustedInDate(r) && certNamesDomain(r, domain)) return "ok";
+  return s;
+}
+
+export function domainStatusFromPrimaries(primaryRows: readonly HostRow[], domain: string): DomainStatus {
+  const statuses = new Set(primaryRows.map((r) => hostStatusForDomain(r, domain)));
+  for (const s of DOMAIN_SEVERITY) {
+    if (statuses.has(s)) return s === "ok" ? "valid" : s;
+  }
+  return "unreachable";
+}

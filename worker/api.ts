@@ -1,0 +1,8 @@
+/**
+ * The worker's public surface: the one module coordinator/ may import (enforced by lint). Everything the
+ * single-domain commands need to run probes in-process; the distributed worker runs the same functions in
+ * its thread pool.
+ */
+
+export { createProbeSecureContext } from "./net/tls-client.js";
+export { type ProbeContext, probeSmtpStarttls, type SmtpProbeJob } from "./probes/smtp-starttls.js";

@@ -1,0 +1,106 @@
+/**
+ * Facts about a certificate, read with maintained parsers: @peculiar/x509 (names, extensions, signature
+ * algorithm OID) and Node's X509Certificate / KeyObject (key details, self-issuance). No verdicts here:
+ * trust comes from the TLS handshake's path validation, names from shared/names.ts.
+ */
+
+import { createHash, createPublicKey, X509Certificate as NodeX509 } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate as AsnCertificate } from "@peculiar/asn1-x509";
+import * as x509 from "@peculiar/x509";
+
+export interface CertFacts {
+  subject_cn: string | null;
+  sans: string[];
+  issuer: string;
+  not_before: string;
+  not_after: string;
+  key_type: string | null;
+  key_bits: number | null;
+  key_curve: string | null;
+  sig_alg: string;
+  sha256: string;
+  spki_sha256: string;
+  self_signed: boolean;
+  expired: boolean;
+  not_yet_valid: boolean;
+}
+
+/** Signature algorithm OIDs (RFC 3279, 4055, 5758, 8410) to their conventional names. */
+const SIG_ALGS: Record<string, string> = {
+  "1.2.840.113549.1.1.2": "md2WithRSAEncryption",
+  "1.2.840.113549.1.1.4": "md5WithRSAEncryption",
+  "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+  "1.2.840.113549.1.1.10": "rsassaPss",
+  "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
+  "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+  "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
+  "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
+  "1.2.840.10045.4.1": "ecdsa-with-SHA1",
+  "1.2.840.10045.4.3.1": "ecdsa-with-SHA224",
+  "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
+  "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+  "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+  "1.2.840.10040.4.3": "dsa-with-sha1",
+  "2.16.840.1.101.3.4.3.2": "dsa-with-sha256",
+  "1.3.101.112": "ED25519",
+  "1.3.101.113": "ED448",
+};
+
+const CURVE_BITS: Record<string, number> = {
+  prime256v1: 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  secp224r1: 224,
+  prime192v1: 192,
+};
+
+const sha256hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+function keyFacts(spki: Uint8Array): Pick<CertFacts, "key_type" | "key_bits" | "key_curve"> {
+  try {
+    const key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    const type = key.asymmetricKeyType ?? null;
+    const d = key.asymmetricKeyDetails ?? {};
+    if (type === "ec") {
+      const curve = d.namedCurve ?? null;
+      return { key_type: "ec", key_bits: curve ? (CURVE_BITS[curve] ?? null) : null, key_curve: curve };
+    }
+    if (type === "ed25519") return { key_type: type, key_bits: 256, key_curve: null };
+    if (type === "ed448") return { key_type: type, key_bits: 456, key_curve: null };
+    return { key_type: type, key_bits: d.modulusLength ?? null, key_curve: null };
+  } catch {
+    return { key_type: null, key_bits: null, key_curve: null };
+  }
+}
+
+/** Facts of one DER certificate, judged against `now`. Throws only if `der` is not a certificate at all. */
+export function certFacts(der: Uint8Array, now: Date): CertFacts {
+  const cert = new x509.X509Certificate(der);
+  const node = new NodeX509(Buffer.from(der));
+  const sanExt = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  const sans = sanExt ? sanExt.names.items.filter((n) => n.type === "dns").map((n) => n.value) : [];
+  const cn = cert.subjectName.getField("CN")[0] ?? null;
+  const sigOid = AsnConvert.parse(der, AsnCertificate).signatureAlgorithm.algorithm;
+  let selfSigned = false;
+  try {
+    selfSigned = node.checkIssued(node) && node.verify(node.publicKey);
+  } catch {
+    selfSigned = false;
+  }
+  return {
+    subject_cn: cn,
+    sans,
+    issuer: cert.issuer,
+    not_before: cert.notBefore.toISOString(),
+    not_after: cert.notAfter.toISOString(),
+    ...keyFacts(new Uint8Array(cert.publicKey.rawData)),
+    sig_alg: SIG_ALGS[sigOid] ?? sigOid,
+    sha256: sha256hex(der),
+    spki_sha256: sha256hex(new Uint8Array(cert.publicKey.rawData)),
+    self_signed: selfSigned,
+    expired: cert.notAfter.getTime() < now.getTime(),
+    not_yet_valid: cert.notBefore.getTime() > now.getTime(),
+  };
+}

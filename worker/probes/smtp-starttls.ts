@@ -1,0 +1,253 @@
+/**
+ * SMTP STARTTLS probe of one (MX host, IP).
+ *
+ * Measures: whether the address accepts TCP on the SMTP port, the greeting (RFC 5321 §4.2, §3.1), EHLO and its
+ * extensions (falling back to HELO when EHLO is refused, §4.1.1.1), whether STARTTLS is offered and works
+ * (RFC 3207), the negotiated TLS version, cipher and key-exchange group, and the certificate chain with its
+ * path validation and name match (RFC 6125).
+ * Steps: address policy → connect → greeting → EHLO (→ HELO) → STARTTLS → TLS handshake (SNI = MX host) →
+ * EHLO inside TLS → QUIT. Never MAIL, RCPT or DATA.
+ * Phases that can fail: connect, banner, ehlo, starttls, tls_handshake, ehlo_tls (see shared/failures.ts).
+ * Returns a host row in every case (partial data kept); throws only on our own bugs.
+ */
+
+import { createHash } from "node:crypto";
+import { connect as netConnect, type Socket } from "node:net";
+import type { SecureContext } from "node:tls";
+import type { ProbeFailure } from "../../shared/failures.js";
+import { certNamesHost } from "../../shared/names.js";
+import { emptyHostRow } from "../../shared/rows.js";
+import type { HostRow } from "../../shared/schema/host-row.js";
+import type { ProbeSettings } from "../../shared/settings.js";
+import { hostStatus } from "../../shared/verdict.js";
+import { checkTargetAddress } from "../net/address-policy.js";
+import { type CertFacts, certFacts } from "../net/cert-facts.js";
+import { classifyCertError, classifySocketError } from "../net/classify.js";
+import { Deadline } from "../net/deadline.js";
+import { parseEhlo } from "../net/ehlo.js";
+import { SmtpChannel } from "../net/smtp-channel.js";
+import { startTls } from "../net/tls-client.js";
+
+export interface SmtpProbeJob {
+  hostname: string;
+  ip: string;
+  port: number;
+}
+
+export interface ProbeContext {
+  settings: ProbeSettings;
+  secureContext: SecureContext;
+  /** Open a TCP connection (tests may count or refuse). */
+  connect?: (ip: string, port: number) => Socket;
+  now?: () => Date;
+}
+
+/** How long to wait for the reply to QUIT: politeness, not measurement. */
+const QUIT_WAIT_MS = 2_000;
+
+function setFailure(row: HostRow, f: ProbeFailure): void {
+  row.failure = f.failure;
+  row.failure_phase = f.phase;
+  row.failure_detail = f.detail;
+}
+
+function connectTcp(
+  ctx: ProbeContext,
+  job: SmtpProbeJob,
+  deadline: Deadline,
+): Promise<{ ok: true; socket: Socket; ms: number } | { ok: false; failure: ProbeFailure }> {
+  const started = Date.now();
+  const { ms, byDeadline } = deadline.budget(ctx.settings.connectTimeoutMs);
+  return new Promise((resolve) => {
+    const socket = (ctx.connect ?? ((ip, port) => netConnect({ host: ip, port })))(job.ip, job.port);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({
+        ok: false,
+        failure: {
+          failure: byDeadline ? "deadline_exceeded" : "connect_timeout",
+          phase: "connect",
+          detail: byDeadline ? "the job deadline ran out" : `no TCP connection within ${ctx.settings.connectTimeoutMs} ms`,
+        },
+      });
+    }, ms);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.off("error", onError);
+      resolve({ ok: true, socket, ms: Date.now() - started });
+    });
+    const onError = (err: unknown) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ok: false, failure: classifySocketError(err, "connect") });
+    };
+    socket.once("error", onError);
+  });
+}
+
+async function quit(channel: SmtpChannel, socket: Socket): Promise<void> {
+  if (channel.write("QUIT")) await channel.readReply("ehlo", QUIT_WAIT_MS, "smtp_timeout");
+  channel.detach();
+  socket.destroy();
+}
+
+export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): Promise<HostRow> {
+  const now = ctx.now ?? (() => new Date());
+  const startedAt = now();
+  const t0 = Date.now();
+  const row = emptyHostRow(job.hostname, job.ip, job.port, startedAt);
+  try {
+    await runSteps(job, ctx, row, now);
+  } finally {
+    row.duration_ms = Date.now() - t0;
+    row.status = hostStatus(row);
+  }
+  return row;
+}
+
+async function runSteps(job: SmtpProbeJob, ctx: ProbeContext, row: HostRow, now: () => Date): Promise<void> {
+  const s = ctx.settings;
+  const policy = checkTargetAddress(job.ip, s.allowPrivateTargets);
+  if (!policy.allowed) {
+    setFailure(row, {
+      failure: "blocked_address",
+      phase: "connect",
+      detail: `${job.ip} is in ${policy.cidr || "no valid range"} (${policy.range}); not contacted`,
+    });
+    return;
+  }
+  const deadline = Deadline.after(s.hostDeadlineMs);
+  const conn = await connectTcp(ctx, job, deadline);
+  if (!conn.ok) return setFailure(row, conn.failure);
+  row.connect_ms = conn.ms;
+  let socket: Socket = conn.socket;
+  const channel = new SmtpChannel(socket, deadline);
+  try {
+    // Greeting
+    const greet = await channel.readReply("banner", s.smtpTimeoutMs, "banner_timeout");
+    if (!greet.ok) return setFailure(row, greet.failure);
+    row.smtp_banner_code = greet.reply.code;
+    row.smtp_banner = greet.reply.raw;
+    if (greet.reply.code !== 220) {
+      setFailure(row, { failure: "banner_rejected", phase: "banner", detail: greet.reply.raw });
+      await quit(channel, socket);
+      return;
+    }
+    // EHLO, then HELO when EHLO is refused
+    channel.write(`EHLO ${s.ehloName}`);
+    let hello = await channel.readReply("ehlo", s.smtpTimeoutMs, "smtp_timeout");
+    if (!hello.ok) return setFailure(row, hello.failure);
+    row.ehlo_reply_code = hello.reply.code;
+    row.ehlo_raw = hello.reply.raw;
+    if (hello.reply.code === 250) {
+      row.ehlo_command = "EHLO";
+      const info = parseEhlo(hello.reply);
+      row.ehlo_extensions = info.extensions;
+      row.starttls_offered = info.keywords.has("STARTTLS");
+    } else {
+      channel.write(`HELO ${s.ehloName}`);
+      hello = await channel.readReply("ehlo", s.smtpTimeoutMs, "smtp_timeout");
+      if (!hello.ok) return setFailure(row, hello.failure);
+      row.ehlo_reply_code = hello.reply.code;
+      if (hello.reply.code !== 250) {
+        setFailure(row, { failure: "ehlo_rejected", phase: "ehlo", detail: `${row.ehlo_raw}\n${hello.reply.raw}` });
+        await quit(channel, socket);
+        return;
+      }
+      row.ehlo_command = "HELO";
+      row.starttls_offered = false; // HELO has no extensions (RFC 5321 §4.1.1.1)
+    }
+    if (!row.starttls_offered) {
+      await quit(channel, socket);
+      return;
+    }
+    // STARTTLS
+    channel.write("STARTTLS");
+    const st = await channel.readReply("starttls", s.smtpTimeoutMs, "smtp_timeout");
+    if (!st.ok) return setFailure(row, st.failure);
+    row.starttls_reply_code = st.reply.code;
+    if (st.reply.code !== 220) {
+      row.starttls_ok = false;
+      setFailure(row, { failure: "starttls_rejected", phase: "starttls", detail: st.reply.raw });
+      await quit(channel, socket);
+      return;
+    }
+    channel.detach(); // plaintext the server sent ahead of the handshake is discarded (RFC 3207 §4.2)
+    const tls = await startTls(socket, {
+      servername: job.hostname,
+      secureContext: ctx.secureContext,
+      timeoutMs: s.tlsTimeoutMs,
+      deadline,
+    });
+    row.tls_ms = tls.ms;
+    if (!tls.ok) {
+      row.starttls_ok = false;
+      row.tls_alert = tls.failure.alert;
+      setFailure(row, tls.failure);
+      return;
+    }
+    row.starttls_ok = true;
+    socket = tls.socket;
+    const f = tls.facts;
+    row.tls_version = f.version;
+    row.tls_cipher = f.cipher;
+    row.tls_kx_group = f.kxGroup;
+    fillCertificate(row, f.chain, f.authorized, f.authorizationError, job.hostname, now());
+    // EHLO inside TLS (RFC 3207 §4.2: the client must forget what it learned before)
+    channel.attach(socket);
+    channel.write(`EHLO ${s.ehloName}`);
+    const again = await channel.readReply("ehlo_tls", s.smtpTimeoutMs, "smtp_timeout");
+    if (!again.ok) return setFailure(row, again.failure);
+    if (again.reply.code === 250) row.ehlo_tls_extensions = parseEhlo(again.reply).extensions;
+    else setFailure(row, { failure: "ehlo_rejected", phase: "ehlo_tls", detail: again.reply.raw });
+    await quit(channel, socket);
+  } finally {
+    channel.detach();
+    socket.destroy();
+    conn.socket.destroy();
+  }
+}
+
+function fillCertificate(
+  row: HostRow,
+  chain: Buffer[],
+  authorized: boolean,
+  authorizationError: string | null,
+  hostname: string,
+  now: Date,
+): void {
+  const leaf = chain[0];
+  if (!leaf) {
+    row.cert_trusted = false;
+    row.cert_error = "no_certificate";
+    return;
+  }
+  row.cert_chain_sha256 = chain.map((c) => createHash("sha256").update(c).digest("hex"));
+  row.cert_trusted = authorized;
+  row.cert_error_code = authorized ? null : authorizationError;
+  row.cert_error = authorized ? null : classifyCertError(authorizationError ?? "");
+  let facts: CertFacts;
+  try {
+    facts = certFacts(leaf, now);
+  } catch (err) {
+    // The server sent bytes OpenSSL accepted but our parser cannot read: keep what we know.
+    row.cert_error ??= "other";
+    row.failure_detail = `certificate not parsable: ${err instanceof Error ? err.message : String(err)}`;
+    return;
+  }
+  row.cert_expired = facts.expired;
+  row.cert_not_yet_valid = facts.not_yet_valid;
+  row.cert_self_signed = facts.self_signed;
+  row.cert_subject_cn = facts.subject_cn;
+  row.cert_sans = facts.sans;
+  row.cert_name_matches_mx = certNamesHost(hostname, facts.sans, facts.subject_cn);
+  row.cert_issuer = facts.issuer;
+  row.cert_not_before = facts.not_before;
+  row.cert_not_after = facts.not_after;
+  row.cert_key_type = facts.key_type;
+  row.cert_key_bits = facts.key_bits;
+  row.cert_key_curve = facts.key_curve;
+  row.cert_sig_alg = facts.sig_alg;
+  row.cert_sha256 = facts.sha256;
+  row.cert_spki_sha256 = facts.spki_sha256;
+}
