@@ -7,7 +7,7 @@
 import { createHash, createPublicKey, X509Certificate as NodeX509 } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate as AsnCertificate } from "@peculiar/asn1-x509";
-import * as x509 from "@peculiar/x509";
+import * as x509 from "../../shared/x509.js";
 
 export interface CertFacts {
   subject_cn: string | null;

@@ -1,0 +1,116 @@
+/**
+ * `check` and `probe` orchestration for a handful of domains or targets: MX discovery, then every (MX host, IP)
+ * probed in-process with bounded concurrency, then the domain verdict. The survey pipeline (scan) reuses the
+ * same discovery, probe and row builders at scale.
+ */
+
+import type { DnsClient } from "../../shared/dns/client.js";
+import { discoverMx, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
+import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
+import type { DomainRow } from "../../shared/schema/domain-row.js";
+import type { HostRow } from "../../shared/schema/host-row.js";
+import type { ProbeContext, SmtpProbeJob } from "../../worker/api.js";
+import { probeSmtpStarttls } from "../../worker/api.js";
+
+export interface DomainResult {
+  domain: DomainRow;
+  hosts: HostRow[];
+}
+
+export interface CheckDeps {
+  dns: DnsClient;
+  mx: MxDiscoveryOptions;
+  probe: ProbeContext;
+  /** At most this many probes at once. */
+  concurrency: number;
+}
+
+/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+export async function checkDomain(domain: string, deps: CheckDeps): Promise<DomainResult> {
+  const checkedAt = new Date();
+  const t0 = Date.now();
+  const d = await discoverMx(deps.dns, domain, deps.mx);
+  const port = deps.probe.settings.smtpPort;
+  type Task = { kind: "probe"; job: SmtpProbeJob; cnames: string[]; rcode: string } | { kind: "row"; row: HostRow };
+  const tasks: Task[] = [];
+  for (const h of d.hosts) {
+    if (h.addresses.length === 0) {
+      tasks.push({ kind: "row", row: unresolvedHostRow(h, port, new Date()) });
+      continue;
+    }
+    for (const ip of h.addresses) {
+      tasks.push({ kind: "probe", job: { hostname: h.hostname, ip, port }, cnames: h.cnames, rcode: h.rcode });
+    }
+  }
+  const hosts = await mapLimit(tasks, deps.concurrency, async (t) => {
+    if (t.kind === "row") return t.row;
+    const row = await probeSmtpStarttls(t.job, deps.probe);
+    row.hostname_cnames = t.cnames;
+    row.dns_rcode = t.rcode;
+    return row;
+  });
+  return { domain: buildDomainRow(d, hosts, checkedAt, Date.now() - t0), hosts };
+}
+
+export interface ProbeTarget {
+  host: string;
+  port: number;
+}
+
+/** `probe` targets: an address is probed as is; a name is resolved (A, AAAA with ipv6) and each address probed. */
+export async function probeTarget(target: ProbeTarget, deps: CheckDeps): Promise<HostRow[]> {
+  const probe: ProbeContext = { ...deps.probe, settings: { ...deps.probe.settings, smtpPort: target.port } };
+  const { isIP } = await import("node:net");
+  if (isIP(target.host)) {
+    return [await probeSmtpStarttls({ hostname: target.host, ip: target.host, port: target.port }, probe)];
+  }
+  const h = await resolveHost(deps.dns, target.host, deps.mx);
+  if (h.addresses.length === 0) {
+    return [unresolvedHostRow({ ...h, preference: 0, ipLiteral: false }, target.port, new Date())];
+  }
+  return mapLimit(h.addresses, deps.concurrency, async (ip) => {
+    const row = await probeSmtpStarttls({ hostname: target.host, ip, port: target.port }, probe);
+    row.hostname_cnames = h.cnames;
+    row.dns_rcode = h.rcode;
+    return row;
+  });
+}
+
+/** Parse a `probe` target: `host`, `ip`, `host:port`, `[ipv6]:port`, or a bare IPv6 address. */
+export function parseProbeTarget(spec: string, defaultPort: number): ProbeTarget | { error: string } {
+  const s = spec.trim();
+  const bracket = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(s);
+  let host: string;
+  let port = defaultPort;
+  if (bracket) {
+    host = bracket[1]!;
+    if (bracket[2]) port = Number(bracket[2]);
+  } else if ((s.match(/:/g) ?? []).length > 1) {
+    host = s; // bare IPv6
+  } else {
+    const [h = "", p] = s.split(":");
+    host = h;
+    if (p !== undefined) {
+      if (!/^\d+$/.test(p)) return { error: `bad port in target ${JSON.stringify(spec)}` };
+      port = Number(p);
+    }
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { error: `bad port in target ${JSON.stringify(spec)}` };
+  host = host.toLowerCase().replace(/\.$/, "");
+  if (host === "") return { error: `empty host in target ${JSON.stringify(spec)}` };
+  return { host, port };
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The mxsurvey command line: one verb per file in coordinator/commands/. Data goes to stdout; messages to
+ * stderr. Exit codes: 0 the command ran (whatever it found), 2 bad usage, 3 no DNS resolver answered,
+ * 1 anything else (a bug in mxsurvey).
+ */
+
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { NoResolverError, runCheck } from "./commands/check.js";
+import { runProbe } from "./commands/probe.js";
+import { type ProbeArgs, UsageError, probeOptions } from "./options.js";
+
+async function main(argv: string[]): Promise<number> {
+  let exit = 0;
+  const fail = (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`mxsurvey: ${err.message}\n`);
+      exit = 2;
+    } else if (err instanceof NoResolverError) {
+      process.stderr.write(`mxsurvey: ${err.message}\n`);
+      exit = 3;
+    } else {
+      process.stderr.write(`mxsurvey: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      exit = 1;
+    }
+  };
+  await yargs(argv)
+    .scriptName("mxsurvey")
+    .usage("$0 <command> [options]\n\nMeasure how well mail domains' inbound servers protect mail in transit.")
+    .command(
+      "check <domains..>",
+      "check mail domains: MX hosts, STARTTLS, TLS, certificates, verdict",
+      (y) => probeOptions(y).positional("domains", { type: "string", array: true, describe: "mail domains" }),
+      async (a) => {
+        try {
+          await runCheck((a.domains as string[]) ?? [], a as unknown as ProbeArgs & { json: boolean; color?: boolean }, process.stdout);
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
+    .command(
+      "probe <targets..>",
+      "probe SMTP servers directly (host, ip, host:port, [ipv6]:port), without MX discovery",
+      (y) => probeOptions(y).positional("targets", { type: "string", array: true, describe: "servers to probe" }),
+      async (a) => {
+        try {
+          await runProbe((a.targets as string[]) ?? [], a as unknown as ProbeArgs & { json: boolean; color?: boolean }, process.stdout);
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
+    .example("$0 check example.org", "check one mail domain")
+    .example("$0 check example.org --json", "machine-readable rows")
+    .example("$0 probe mx.example.org:2525", "probe one server directly")
+    .demandCommand(1, "give a command")
+    .strict()
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`${y.help() ? "" : ""}mxsurvey: ${msg}\nRun 'mxsurvey --help' for usage.\n`);
+      exit = 2;
+    })
+    .help()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .parseAsync();
+  return exit;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`mxsurvey: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,57 @@
+/**
+ * `mxsurvey check DOMAIN...`: the single-domain check end to end. Text per domain and MX host, or `--json`:
+ * one `{"domain": <domain row>, "hosts": [<host rows>]}` per line. Exit 0 when the checks ran, whatever they
+ * found; 2 on bad usage; 3 when no DNS resolver answers at all.
+ */
+
+import { checkHostName } from "../../shared/hostname.js";
+import { createProbeSecureContext } from "../../worker/api.js";
+import { type CheckDeps, checkDomain } from "../check/run-check.js";
+import { type ProbeArgs, UsageError, concurrency, dnsClient, mxOptions, probeSettings } from "../options.js";
+import { renderDomain } from "../render/text.js";
+
+export class NoResolverError extends Error {
+  override name = "NoResolverError";
+}
+
+export interface OutputArgs {
+  json: boolean;
+  color?: boolean | undefined;
+}
+
+export function normalizeDomainArg(input: string): string {
+  const c = checkHostName(input.trim());
+  if (!c.ok) throw new UsageError(`domain ${JSON.stringify(input)} ${c.reason}`);
+  return c.name;
+}
+
+export async function runCheck(domains: string[], args: ProbeArgs & OutputArgs, out: NodeJS.WritableStream): Promise<void> {
+  const names = domains.map(normalizeDomainArg);
+  if (names.length === 0) throw new UsageError("give at least one domain");
+  const settings = probeSettings(args);
+  const dns = dnsClient(args);
+  const deps: CheckDeps = {
+    dns,
+    mx: mxOptions(args),
+    probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
+    concurrency: concurrency(args),
+  };
+  const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
+  let answered = false;
+  try {
+    for (const name of names) {
+      const r = await checkDomain(name, deps);
+      if (r.domain.dns_rcode !== "TIMEOUT") answered = true;
+      else if (!answered) {
+        throw new NoResolverError(
+          `no DNS resolver answered (${(args.resolver ?? ["/etc/resolv.conf"]).join(", ")}) within ${
+            (args["dns-retries"] + 1) * args["dns-timeout"]
+          } s`,
+        );
+      }
+      out.write(args.json ? `${JSON.stringify({ domain: r.domain, hosts: r.hosts })}\n` : `${renderDomain(r.domain, r.hosts, { color })}\n\n`);
+    }
+  } finally {
+    dns.close();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Options shared by the commands that probe (check, probe; later scan and worker), and their translation into
+ * settings. Each flag is spelled as its setting (`--smtp-timeout` → smtpTimeoutMs). Bad values are refused at
+ * start-up with a UsageError, before any DNS query or connection.
+ */
+
+import { readFileSync } from "node:fs";
+import { hostname as osHostname } from "node:os";
+import type { Argv } from "yargs";
+import { DnsClient, parseResolver, readSystemResolvers } from "../shared/dns/client.js";
+import type { DnsResolverAddress } from "../shared/dns/types.js";
+import { checkEhloName } from "../shared/hostname.js";
+import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from "../shared/settings.js";
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function probeOptions<T>(y: Argv<T>) {
+  return y
+    .option("resolver", {
+      type: "string",
+      array: true,
+      description: "DNS resolver IP[:PORT] (repeatable; retries go to the next one). Default: /etc/resolv.conf",
+    })
+    .option("dns-timeout", { type: "number", default: 3, description: "seconds per DNS attempt" })
+    .option("dns-retries", { type: "number", default: 2, description: "extra DNS attempts (to the next resolver)" })
+    .option("ca-file", { type: "string", array: true, description: "extra trusted root CAs, PEM (repeatable)" })
+    .option("allow-private-targets", {
+      type: "boolean",
+      default: false,
+      description: "allow loopback, private and other special-purpose target addresses (the lab needs it)",
+    })
+    .option("smtp-port", { type: "number", default: DEFAULT_PROBE_SETTINGS.smtpPort, description: "SMTP port to probe" })
+    .option("ehlo-name", { type: "string", description: "name sent in EHLO/HELO. Default: this machine's host name" })
+    .option("connect-timeout", { type: "number", default: DEFAULT_PROBE_SETTINGS.connectTimeoutMs / 1000, description: "seconds to establish TCP" })
+    .option("smtp-timeout", {
+      type: "number",
+      default: DEFAULT_PROBE_SETTINGS.smtpTimeoutMs / 1000,
+      description: "seconds to wait for each SMTP reply, the greeting included",
+    })
+    .option("tls-timeout", { type: "number", default: DEFAULT_PROBE_SETTINGS.tlsTimeoutMs / 1000, description: "seconds for the TLS handshake" })
+    .option("host-deadline", {
+      type: "number",
+      default: DEFAULT_PROBE_SETTINGS.hostDeadlineMs / 1000,
+      description: "overall seconds per (MX host, IP) probe",
+    })
+    .option("ipv6", { type: "boolean", default: false, description: "also resolve and probe AAAA addresses" })
+    .option("ips-per-host", { type: "number", default: 8, description: "probe at most this many addresses per MX host" })
+    .option("max-mx", { type: "number", default: 10, description: "probe at most this many MX hosts per domain" })
+    .option("concurrency", { type: "number", default: 16, description: "probes in flight at once" })
+    .option("json", { type: "boolean", default: false, description: "one JSON object per line instead of text" })
+    .option("color", { type: "boolean", description: "colour the text output (default: when stdout is a TTY)" });
+}
+
+export interface ProbeArgs {
+  resolver?: string[] | undefined;
+  "dns-timeout": number;
+  "dns-retries": number;
+  "ca-file"?: string[] | undefined;
+  "allow-private-targets": boolean;
+  "smtp-port": number;
+  "ehlo-name"?: string | undefined;
+  "connect-timeout": number;
+  "smtp-timeout": number;
+  "tls-timeout": number;
+  "host-deadline": number;
+  ipv6: boolean;
+  "ips-per-host": number;
+  "max-mx": number;
+  concurrency: number;
+}
+
+function seconds(name: string, v: number): number {
+  if (!Number.isFinite(v) || v <= 0 || v > 3600) throw new UsageError(`--${name} must be a number of seconds in (0, 3600]`);
+  return Math.round(v * 1000);
+}
+
+function positiveInt(name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
+  return v;
+}
+
+export function defaultEhloName(): string {
+  return osHostname();
+}
+
+export function resolveEhloName(given: string | undefined): string {
+  const name = given ?? defaultEhloName();
+  const c = checkEhloName(name);
+  if (!c.ok) {
+    const what = given === undefined ? `this machine's host name ${JSON.stringify(name)}` : `--ehlo-name ${JSON.stringify(name)}`;
+    throw new UsageError(`${what} ${c.reason}; give a valid host name with --ehlo-name`);
+  }
+  return c.name;
+}
+
+export function resolvers(given: string[] | undefined): DnsResolverAddress[] {
+  if (given && given.length > 0) {
+    return given.map((s) => {
+      try {
+        return parseResolver(s);
+      } catch (err) {
+        throw new UsageError(err instanceof Error ? err.message : String(err));
+      }
+    });
+  }
+  let text: string;
+  try {
+    text = readFileSync("/etc/resolv.conf", "utf8");
+  } catch {
+    throw new UsageError("no --resolver given and /etc/resolv.conf cannot be read");
+  }
+  const found = readSystemResolvers(text);
+  if (found.length === 0) throw new UsageError("no --resolver given and /etc/resolv.conf lists no nameserver");
+  return found;
+}
+
+export function probeSettings(a: ProbeArgs): ProbeSettings {
+  const caPem = (a["ca-file"] ?? []).map((f) => {
+    try {
+      const pem = readFileSync(f, "utf8");
+      if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca-file ${f}: no PEM certificate in it`);
+      return pem;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--ca-file ${f}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  const port = a["smtp-port"];
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("--smtp-port must be 1..65535");
+  return {
+    ehloName: resolveEhloName(a["ehlo-name"]),
+    smtpPort: port,
+    connectTimeoutMs: seconds("connect-timeout", a["connect-timeout"]),
+    smtpTimeoutMs: seconds("smtp-timeout", a["smtp-timeout"]),
+    tlsTimeoutMs: seconds("tls-timeout", a["tls-timeout"]),
+    hostDeadlineMs: seconds("host-deadline", a["host-deadline"]),
+    allowPrivateTargets: a["allow-private-targets"],
+    caPem,
+  };
+}
+
+export function dnsClient(a: ProbeArgs): DnsClient {
+  const retries = a["dns-retries"];
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new UsageError("--dns-retries must be 0..10");
+  return new DnsClient({ resolvers: resolvers(a.resolver), timeoutMs: seconds("dns-timeout", a["dns-timeout"]), retries });
+}
+
+export function mxOptions(a: ProbeArgs) {
+  return {
+    ipv6: a.ipv6,
+    ipsPerHost: positiveInt("ips-per-host", a["ips-per-host"], 64),
+    maxMx: positiveInt("max-mx", a["max-mx"], 100),
+  };
+}
+
+export function concurrency(a: ProbeArgs): number {
+  return positiveInt("concurrency", a.concurrency, 4096);
+}

@@ -1,0 +1,181 @@
+/**
+ * Human output of `check` and `probe`: per domain and per MX host (priority, host name, IP), one line per check
+ * with a mark — pass ✓, fail ✗, warn !, not tested · — and a one-line reason, like the seed checkers' pages.
+ * Colour only when asked (the CLI turns it on for a TTY).
+ */
+
+import type { DomainRow } from "../../shared/schema/domain-row.js";
+import type { HostRow } from "../../shared/schema/host-row.js";
+import { certNamesDomain, certTrustedInDate, hostStatusForDomain } from "../../shared/verdict.js";
+
+type Mark = "pass" | "fail" | "warn" | "skip";
+interface Line {
+  mark: Mark;
+  check: string;
+  reason: string;
+}
+
+const SYMBOL: Record<Mark, string> = { pass: "✓", fail: "✗", warn: "!", skip: "·" };
+const COLOR: Record<Mark, string> = { pass: "\x1b[32m", fail: "\x1b[31m", warn: "\x1b[33m", skip: "\x1b[2m" };
+const RESET = "\x1b[0m";
+const BOLD = "\x1b[1m";
+
+function failureText(r: HostRow): string {
+  return `${r.failure}${r.failure_detail ? `: ${oneLine(r.failure_detail)}` : ""}`;
+}
+
+function oneLine(s: string, max = 100): string {
+  const flat = s.replace(/\s*\n\s*/g, " | ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+const date = (iso: string | null) => (iso ? iso.slice(0, 10) : "?");
+
+export function hostChecks(r: HostRow, domain: string | null): Line[] {
+  const out: Line[] = [];
+  const failedAt = r.failure_phase;
+  if (failedAt === "resolve") {
+    out.push({ mark: "fail", check: "DNS", reason: failureText(r) });
+    return out;
+  }
+  if (r.failure === "blocked_address") {
+    out.push({ mark: "skip", check: "Connect", reason: `not contacted: ${oneLine(r.failure_detail ?? "")}` });
+    return out;
+  }
+  if (failedAt === "connect" || failedAt === "job") {
+    out.push({ mark: "fail", check: "Connect", reason: failureText(r) });
+    return out;
+  }
+  out.push({ mark: "pass", check: "Connect", reason: `TCP port ${r.port} open (${r.connect_ms ?? "?"} ms)` });
+  if (r.smtp_banner_code === null) {
+    out.push({ mark: "fail", check: "Greeting", reason: failureText(r) });
+    return out;
+  }
+  out.push({
+    mark: r.smtp_banner_code === 220 ? "pass" : "fail",
+    check: "Greeting",
+    reason: oneLine(r.smtp_banner ?? String(r.smtp_banner_code)),
+  });
+  if (r.smtp_banner_code !== 220) return out;
+  if (r.ehlo_command === null) {
+    out.push({ mark: "fail", check: "EHLO", reason: failureText(r) });
+    return out;
+  }
+  out.push(
+    r.ehlo_command === "EHLO"
+      ? { mark: "pass", check: "EHLO", reason: `${r.ehlo_extensions.length} extensions: ${r.ehlo_extensions.join(", ")}` }
+      : { mark: "warn", check: "EHLO", reason: "EHLO refused; HELO accepted (no ESMTP extensions)" },
+  );
+  if (r.starttls_offered === false) {
+    out.push({ mark: "fail", check: "STARTTLS", reason: "not offered: mail to this host travels in clear text" });
+    return out;
+  }
+  if (r.starttls_reply_code === null) {
+    out.push({ mark: "fail", check: "STARTTLS", reason: failureText(r) });
+    return out;
+  }
+  if (r.starttls_reply_code !== 220) {
+    out.push({ mark: "fail", check: "STARTTLS", reason: `offered, but refused: ${oneLine(r.failure_detail ?? "")}` });
+    return out;
+  }
+  out.push({ mark: "pass", check: "STARTTLS", reason: "offered and accepted (220)" });
+  if (r.tls_version === null) {
+    const alert = r.tls_alert ? ` (alert ${r.tls_alert})` : "";
+    out.push({ mark: "fail", check: "TLS", reason: `handshake failed: ${failureText(r)}${alert}` });
+    return out;
+  }
+  const oldTls = r.tls_version === "TLSv1" || r.tls_version === "TLSv1.1";
+  out.push({
+    mark: oldTls ? "warn" : "pass",
+    check: "TLS",
+    reason: `${r.tls_version} ${r.tls_cipher ?? "?"}${r.tls_kx_group ? ` (${r.tls_kx_group})` : ""}${oldTls ? " — an outdated version" : ""}`,
+  });
+  if (r.cert_sha256 === null) {
+    out.push({ mark: "fail", check: "Certificate", reason: `none presented (${r.cert_error ?? "?"})` });
+    return out;
+  }
+  const issuer = r.cert_issuer ?? "?";
+  if (r.cert_trusted) {
+    out.push({ mark: "pass", check: "Certificate", reason: `trusted; issued by ${issuer}` });
+  } else {
+    out.push({ mark: "fail", check: "Certificate", reason: `not trusted: ${r.cert_error} (${r.cert_error_code}); issuer ${issuer}` });
+  }
+  if (r.cert_expired) out.push({ mark: "fail", check: "Validity", reason: `expired on ${date(r.cert_not_after)}` });
+  else if (r.cert_not_yet_valid) out.push({ mark: "fail", check: "Validity", reason: `not valid before ${date(r.cert_not_before)}` });
+  else out.push({ mark: "pass", check: "Validity", reason: `${date(r.cert_not_before)} to ${date(r.cert_not_after)}` });
+  const names = r.cert_sans.length > 0 ? r.cert_sans.join(", ") : `CN=${r.cert_subject_cn ?? ""}`;
+  if (r.cert_name_matches_mx) {
+    out.push({ mark: "pass", check: "Name", reason: `matches ${r.hostname} (${oneLine(names, 60)})` });
+  } else if (domain && certNamesDomain(r, domain)) {
+    out.push({ mark: "pass", check: "Name", reason: `names the mail domain ${domain}, not ${r.hostname} (${oneLine(names, 60)})` });
+  } else {
+    out.push({ mark: "fail", check: "Name", reason: `${names} does not match ${r.hostname}${domain ? ` or ${domain}` : ""}` });
+  }
+  const key = `${r.cert_key_type ?? "?"} ${r.cert_key_bits ?? "?"} bits${r.cert_key_curve ? ` (${r.cert_key_curve})` : ""}`;
+  const weakKey = (r.cert_key_type === "rsa" || r.cert_key_type === "dsa") && (r.cert_key_bits ?? 0) < 2048;
+  out.push({ mark: weakKey ? "warn" : "pass", check: "Key", reason: weakKey ? `${key}: under 2048 bits` : key });
+  const weakSig = /sha1|md5|md2/i.test(r.cert_sig_alg ?? "");
+  out.push({ mark: weakSig ? "warn" : "pass", check: "Signature", reason: `${r.cert_sig_alg}${weakSig ? ": a weak hash" : ""}` });
+  if (r.failure_phase === "ehlo_tls") out.push({ mark: "warn", check: "EHLO in TLS", reason: failureText(r) });
+  return out;
+}
+
+export interface RenderOptions {
+  color: boolean;
+}
+
+function paint(o: RenderOptions, code: string, s: string): string {
+  return o.color ? `${code}${s}${RESET}` : s;
+}
+
+function renderLines(lines: Line[], o: RenderOptions, indent: string): string[] {
+  return lines.map((l) => `${indent}${paint(o, COLOR[l.mark], SYMBOL[l.mark])} ${l.check.padEnd(12)} ${l.reason}`);
+}
+
+const DOMAIN_MARK: Record<string, Mark> = {
+  valid: "pass",
+  cert_invalid: "warn",
+  no_mail: "skip",
+};
+
+export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): string {
+  const out: string[] = [];
+  const mark = DOMAIN_MARK[d.status] ?? "fail";
+  out.push(`${paint(o, BOLD, d.domain)}  ${paint(o, COLOR[mark], `${SYMBOL[mark]} ${d.status}`)}`);
+  if (d.mx_kind === "null") out.push("  null MX (RFC 7505): this domain accepts no mail");
+  else if (d.mx_kind === "none") out.push(`  no MX: ${d.dns_failure ?? "no MX and no address records"} (${d.dns_rcode})`);
+  else if (d.mx_kind === "error") out.push(`  MX lookup failed: ${d.dns_failure} (${d.dns_rcode})`);
+  else if (d.mx_kind === "implicit") out.push("  no MX records: implicit MX, the domain's own address (RFC 5321 §5.1)");
+  const primaries = new Set(d.mx_primary_hosts);
+  d.mx_hosts.forEach((h, i) => {
+    const notes = [
+      primaries.has(h) ? "primary" : "backup",
+      d.mx_cname_hosts.includes(h) ? "CNAME" : "",
+      d.mx_ip_literals.includes(h) ? "IP literal" : "",
+    ].filter(Boolean);
+    if (d.mx_kind === "mx") out.push(`  MX ${String(d.mx_priorities[i]).padStart(3)} ${h}  (${notes.join(", ")})`);
+  });
+  if (d.mx_truncated) out.push("  more MX records than --max-mx; the rest were not probed");
+  for (const r of hosts) {
+    const pref = d.mx_priorities[d.mx_hosts.indexOf(r.hostname)];
+    const s = hostStatusForDomain(r, d.domain);
+    const hm: Mark = s === "ok" ? "pass" : s === "cert_invalid" ? "warn" : "fail";
+    const where = r.ip ? `${r.ip}:${r.port}` : "no address";
+    out.push(`  ${paint(o, BOLD, `[${pref ?? "-"}] ${r.hostname}`)} ${where}  ${paint(o, COLOR[hm], s)}`);
+    out.push(...renderLines(hostChecks(r, d.domain), o, "      "));
+  }
+  if (d.cert_name_matches_domain !== null && hosts.some((h) => certTrustedInDate(h))) {
+    out.push(`  certificates name the domain: ${d.cert_name_matches_domain ? "yes" : "no"}`);
+  }
+  return out.join("\n");
+}
+
+export function renderHost(r: HostRow, o: RenderOptions): string {
+  const s = r.status;
+  const hm: Mark = s === "ok" ? "pass" : s === "cert_invalid" ? "warn" : "fail";
+  const where = r.ip ? `${r.ip}:${r.port}` : "no address";
+  return [
+    `${paint(o, BOLD, r.hostname)} ${where}  ${paint(o, COLOR[hm], s)}`,
+    ...renderLines(hostChecks(r, null), o, "    "),
+  ].join("\n");
+}

@@ -1,0 +1,235 @@
+/**
+ * The lab's cases: one mail domain per behaviour, each with a one-line why and the exact outcome the probe must
+ * produce (failure, phase, host status, domain status). The e2e test and the demo both read this table.
+ * Domains live under `.lab.test` (RFC 2606 reserves .test); every host gets its own 127.0.x.y address.
+ */
+
+import type { Failure, Phase } from "../../shared/failures.js";
+import type { DomainStatus, HostStatus } from "../../shared/status.js";
+import type { LeafSpec } from "./pki.js";
+import type { SmtpBehaviour } from "./smtp-server.js";
+
+const DAY = 86_400_000;
+
+/** One simulated MX host: SMTP behaviour plus the certificate it presents (names default to the host name). */
+export interface LabHost {
+  /** How the host behaves; `tls` is filled in by the world from `cert`. */
+  behaviour: Omit<SmtpBehaviour, "tls"> & { tlsVersions?: { min?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3"; max?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3" } };
+  cert?: Omit<LeafSpec, "names"> & { names?: string[] };
+  /** No server at all on this address (connection refused). */
+  noServer?: boolean;
+}
+
+export interface LabCase {
+  /** The domain's first label: `<name>.lab.test`. */
+  name: string;
+  why: string;
+  /** MX records: preference and host key (`mx` → `mx.<domain>`); omitted = one MX at 10 → host "mx". */
+  mx?: { preference: number; host: string }[];
+  hosts?: Record<string, LabHost>;
+  /** Extra or replacing zone entries, relative names (`@` = the domain). */
+  zone?: Record<string, import("./dns-server.js").LabDnsName>;
+  expect: {
+    domain: DomainStatus;
+    /** Expected outcome per host key (its first address). */
+    hosts?: Record<string, { status: HostStatus; failure: Failure | null; phase: Phase | null }>;
+  };
+  /** The domain is not in the zone at all (NXDOMAIN). */
+  absent?: boolean;
+  /** Slow cases need a short --smtp-timeout to stay quick; the e2e test uses LAB_SMTP_TIMEOUT_MS. */
+  slow?: boolean;
+}
+
+const ok = { status: "ok", failure: null, phase: null } as const;
+const good: LabHost = { behaviour: {} };
+
+export const LAB_CASES: LabCase[] = [
+  { name: "valid", why: "STARTTLS with a lab-CA certificate naming the MX host", hosts: { mx: good }, expect: { domain: "valid", hosts: { mx: ok } } },
+  {
+    name: "no-starttls",
+    why: "speaks ESMTP but never offers STARTTLS",
+    hosts: { mx: { behaviour: { starttls: "none" } } },
+    expect: { domain: "no_starttls", hosts: { mx: { status: "no_starttls", failure: null, phase: null } } },
+  },
+  {
+    name: "expired",
+    why: "certificate expired 30 days ago",
+    hosts: { mx: { behaviour: {}, cert: { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 30 * DAY) } } },
+    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+  },
+  {
+    name: "not-yet-valid",
+    why: "certificate valid only from 30 days from now",
+    hosts: { mx: { behaviour: {}, cert: { notBefore: new Date(Date.now() + 30 * DAY), notAfter: new Date(Date.now() + 400 * DAY) } } },
+    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+  },
+  {
+    name: "self-signed",
+    why: "self-signed certificate naming the MX host",
+    hosts: { mx: { behaviour: {}, cert: { issuer: "self" } } },
+    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+  },
+  {
+    name: "wrong-name",
+    why: "trusted certificate for an unrelated name",
+    hosts: { mx: { behaviour: {}, cert: { names: ["mail.unrelated.test"] } } },
+    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+  },
+  {
+    name: "domain-name",
+    why: "certificate names the mail domain but not the MX host: valid for the domain (EFF rule)",
+    hosts: { mx: { behaviour: {}, cert: { names: ["domain-name.lab.test"] } } },
+    expect: { domain: "valid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+  },
+  {
+    name: "rsa1024",
+    why: "a 1024-bit RSA key: a weakness of its own, still a trusted path",
+    hosts: { mx: { behaviour: {}, cert: { key: { type: "rsa", bits: 1024 } } } },
+    expect: { domain: "valid", hosts: { mx: ok } },
+  },
+  {
+    name: "sha1",
+    why: "a SHA-1 signature on the leaf: a weakness of its own, still a trusted path",
+    hosts: { mx: { behaviour: {}, cert: { signatureHash: "SHA-1" } } },
+    expect: { domain: "valid", hosts: { mx: ok } },
+  },
+  {
+    name: "tls10-11",
+    why: "only TLS 1.0 and 1.1",
+    hosts: { mx: { behaviour: { tlsVersions: { min: "TLSv1", max: "TLSv1.1" } } } },
+    expect: { domain: "valid", hosts: { mx: ok } },
+  },
+  {
+    name: "tls13-only",
+    why: "only TLS 1.3",
+    hosts: { mx: { behaviour: { tlsVersions: { min: "TLSv1.3", max: "TLSv1.3" } } } },
+    expect: { domain: "valid", hosts: { mx: ok } },
+  },
+  {
+    name: "greet-554",
+    why: "554 greeting: the server refuses us",
+    hosts: { mx: { behaviour: { greeting: { code: 554 } } } },
+    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } } },
+  },
+  {
+    name: "greet-421",
+    why: "421 greeting: service not available, try later",
+    hosts: { mx: { behaviour: { greeting: { code: 421 } } } },
+    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } } },
+  },
+  {
+    name: "never-greets",
+    why: "accepts TCP and never says a word",
+    hosts: { mx: { behaviour: { greeting: { never: true } } } },
+    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "banner_timeout", phase: "banner" } } },
+    slow: true,
+  },
+  {
+    name: "drip",
+    why: "sends its greeting one byte per second",
+    hosts: { mx: { behaviour: { greeting: { dripMs: 1000 } } } },
+    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "partial_reply_timeout", phase: "banner" } } },
+    slow: true,
+  },
+  {
+    name: "slow-greeting",
+    why: "greets after 1.5 s, as postscreen-style greeting delays do: patience is rewarded",
+    hosts: { mx: { behaviour: { greeting: { delayMs: 1500 } } } },
+    expect: { domain: "valid", hosts: { mx: ok } },
+  },
+  {
+    name: "multiline-greeting",
+    why: "a three-line 220 greeting",
+    hosts: { mx: { behaviour: { greeting: { lines: ["mx.multiline-greeting.lab.test ESMTP", "no UCE", "welcome"] } } } },
+    expect: { domain: "valid", hosts: { mx: ok } },
+  },
+  {
+    name: "ehlo-refused",
+    why: "EHLO refused, HELO accepted: no extensions, so no STARTTLS",
+    hosts: { mx: { behaviour: { ehlo: "refuse" } } },
+    expect: { domain: "no_starttls", hosts: { mx: { status: "no_starttls", failure: null, phase: null } } },
+  },
+  {
+    name: "starttls-454",
+    why: "offers STARTTLS, answers it with 454",
+    hosts: { mx: { behaviour: { starttls: "reject" } } },
+    expect: { domain: "tls_failed", hosts: { mx: { status: "tls_failed", failure: "starttls_rejected", phase: "starttls" } } },
+  },
+  {
+    name: "handshake-close",
+    why: "answers STARTTLS with 220, then hangs up on the ClientHello",
+    hosts: { mx: { behaviour: { tlsFailure: "close_during_handshake" } } },
+    expect: { domain: "tls_failed", hosts: { mx: { status: "tls_failed", failure: "connection_closed", phase: "tls_handshake" } } },
+  },
+  {
+    name: "refused",
+    why: "nothing listens on the MX host's address",
+    hosts: { mx: { behaviour: {}, noServer: true } },
+    expect: { domain: "unreachable", hosts: { mx: { status: "unreachable", failure: "connection_refused", phase: "connect" } } },
+  },
+  {
+    name: "backup-bad",
+    why: "primary MX is fine; the backup lacks STARTTLS but does not decide the verdict",
+    mx: [
+      { preference: 10, host: "mx" },
+      { preference: 20, host: "backup" },
+    ],
+    hosts: { mx: good, backup: { behaviour: { starttls: "none" } } },
+    expect: { domain: "valid", hosts: { mx: ok, backup: { status: "no_starttls", failure: null, phase: null } } },
+  },
+  {
+    name: "two-primaries",
+    why: "two MX hosts of equal preference, one without STARTTLS: both decide",
+    mx: [
+      { preference: 10, host: "mx" },
+      { preference: 10, host: "mx2" },
+    ],
+    hosts: { mx: good, mx2: { behaviour: { starttls: "none" } } },
+    expect: { domain: "no_starttls", hosts: { mx: ok, mx2: { status: "no_starttls", failure: null, phase: null } } },
+  },
+  {
+    name: "cname-mx",
+    why: "the MX target is a CNAME (noted) to a good host",
+    mx: [{ preference: 10, host: "alias" }],
+    hosts: { real: { behaviour: {}, cert: { names: ["alias.cname-mx.lab.test"] } } },
+    zone: { alias: { CNAME: "real.cname-mx.lab.test" } },
+    expect: { domain: "valid" },
+  },
+  {
+    name: "unresolvable-mx",
+    why: "the MX host has no address record: it still gets a host row",
+    mx: [{ preference: 10, host: "ghost" }],
+    expect: { domain: "dns_failed" },
+  },
+  {
+    name: "ip-literal-mx",
+    why: "the MX target is an IP literal: flagged, not probed",
+    zone: { "@": { MX: [{ preference: 10, exchange: "127.0.0.1" }] } },
+    expect: { domain: "dns_failed" },
+  },
+  {
+    name: "null-mx",
+    why: "null MX (RFC 7505): the domain accepts no mail",
+    zone: { "@": { MX: [{ preference: 0, exchange: "" }] } },
+    expect: { domain: "no_mail" },
+  },
+  {
+    name: "implicit",
+    why: "no MX record: mail goes to the domain's own address (RFC 5321 §5.1)",
+    mx: [],
+    hosts: { "@": { behaviour: {} } },
+    expect: { domain: "valid" },
+  },
+  {
+    name: "servfail",
+    why: "the resolver answers SERVFAIL for the MX lookup",
+    zone: { "@": { rcode: "SERVFAIL" } },
+    expect: { domain: "dns_error" },
+  },
+  {
+    name: "nxdomain",
+    why: "the domain does not exist",
+    absent: true,
+    expect: { domain: "no_mx" },
+  },
+];
