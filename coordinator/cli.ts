@@ -25,7 +25,16 @@ async function main(argv: string[]): Promise<number> {
       exit = 1;
     }
   };
-  await yargs(argv)
+  try {
+    await build(argv, fail).parseAsync();
+  } catch (err) {
+    fail(err);
+  }
+  return exit;
+}
+
+function build(argv: string[], fail: (err: unknown) => void) {
+  return yargs(argv)
     .scriptName("mxsurvey")
     .usage("$0 <command> [options]\n\nMeasure how well mail domains' inbound servers protect mail in transit.")
     .command(
@@ -57,15 +66,13 @@ async function main(argv: string[]): Promise<number> {
     .example("$0 probe mx.example.org:2525", "probe one server directly")
     .demandCommand(1, "give a command")
     .strict()
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${y.help() ? "" : ""}mxsurvey: ${msg}\nRun 'mxsurvey --help' for usage.\n`);
-      exit = 2;
+      const text = /Not enough non-option arguments/.test(msg ?? "") ? "give at least one domain or target" : msg;
+      throw new UsageError(`${text}\nRun 'mxsurvey --help' for usage.`);
     })
     .help()
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .parseAsync();
-  return exit;
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
 }
 
 main(hideBin(process.argv)).then(

@@ -6,7 +6,7 @@
 
 import { checkHostName } from "../../shared/hostname.js";
 import { createProbeSecureContext } from "../../worker/api.js";
-import { type CheckDeps, checkDomain } from "../check/run-check.js";
+import { type CheckDeps, checkDomain, type DomainResult } from "../check/run-check.js";
 import { type ProbeArgs, UsageError, concurrency, dnsClient, mxOptions, probeSettings } from "../options.js";
 import { renderDomain } from "../render/text.js";
 
@@ -37,10 +37,20 @@ export async function runCheck(domains: string[], args: ProbeArgs & OutputArgs, 
     concurrency: concurrency(args),
   };
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
+  // Domains run concurrently (each bounded by its own probes' deadlines); output keeps the order given.
+  const pending = names.map(() => null as Promise<DomainResult> | null);
+  const start = (i: number) => {
+    const name = names[i];
+    if (name !== undefined && pending[i] === null) pending[i] = checkDomain(name, deps);
+  };
+  const lookahead = Math.max(1, Math.min(names.length, Math.ceil(deps.concurrency / 2)));
+  for (let i = 0; i < lookahead; i++) start(i);
   let answered = false;
   try {
-    for (const name of names) {
-      const r = await checkDomain(name, deps);
+    for (let i = 0; i < names.length; i++) {
+      start(i);
+      const r = await (pending[i] as Promise<DomainResult>);
+      start(i + lookahead);
       if (r.domain.dns_rcode !== "TIMEOUT") answered = true;
       else if (!answered) {
         throw new NoResolverError(

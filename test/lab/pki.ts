@@ -6,62 +6,10 @@
  * small in-module pool per key kind (round-robin); `freshKey: true` opts out when a test needs a unique key.
  */
 import { createPrivateKey, webcrypto } from "node:crypto";
-import type * as X509 from "@peculiar/x509";
-
-// @peculiar/x509 (through tsyringe) refuses to load without a Reflect metadata polyfill, and we may not add
-// `reflect-metadata` as a dependency: install a minimal one, then load the library dynamically (a static import
-// would be evaluated before this module's body).
-installReflectMetadata();
-const x509: typeof X509 = await import("@peculiar/x509");
+import * as x509 from "../../shared/x509.js";
 
 const subtle = webcrypto.subtle;
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-
-/** The subset of the Reflect metadata API that tsyringe and tslib use, when no polyfill is present. */
-function installReflectMetadata(): void {
-  type Key = string | symbol | undefined;
-  const R = Reflect as unknown as Record<string, unknown>;
-  if (typeof R["getMetadata"] === "function") return;
-  const store = new WeakMap<object, Map<Key, Map<unknown, unknown>>>();
-  const own = (target: object, prop: Key, create: boolean): Map<unknown, unknown> | undefined => {
-    let byProp = store.get(target);
-    if (!byProp) {
-      if (!create) return undefined;
-      byProp = new Map();
-      store.set(target, byProp);
-    }
-    let entries = byProp.get(prop);
-    if (!entries && create) {
-      entries = new Map();
-      byProp.set(prop, entries);
-    }
-    return entries;
-  };
-  const defineMetadata = (key: unknown, value: unknown, target: object, prop?: Key): void => {
-    own(target, prop, true)!.set(key, value);
-  };
-  const hasOwnMetadata = (key: unknown, target: object, prop?: Key): boolean =>
-    own(target, prop, false)?.has(key) ?? false;
-  const getOwnMetadata = (key: unknown, target: object, prop?: Key): unknown =>
-    own(target, prop, false)?.get(key);
-  const hasMetadata = (key: unknown, target: object, prop?: Key): boolean => {
-    for (let t: object | null = target; t; t = Object.getPrototypeOf(t)) {
-      if (hasOwnMetadata(key, t, prop)) return true;
-    }
-    return false;
-  };
-  const getMetadata = (key: unknown, target: object, prop?: Key): unknown => {
-    for (let t: object | null = target; t; t = Object.getPrototypeOf(t)) {
-      if (hasOwnMetadata(key, t, prop)) return getOwnMetadata(key, t, prop);
-    }
-    return undefined;
-  };
-  const metadata =
-    (key: unknown, value: unknown) =>
-    (target: object, prop?: Key): void =>
-      defineMetadata(key, value, target, prop);
-  Object.assign(R, { defineMetadata, hasOwnMetadata, getOwnMetadata, hasMetadata, getMetadata, metadata });
-}
+x509.cryptoProvider.set(globalThis.crypto);
 
 export interface LabKeyPair {
   certPem: string;
@@ -205,7 +153,7 @@ function signingKey(
 }
 
 interface CaInfo {
-  subject: X509.Name;
+  subject: x509.Name;
   keyId: string | undefined;
 }
 
@@ -229,7 +177,7 @@ function randomSerial(): string {
   return Buffer.from(bytes).toString("hex");
 }
 
-function finish(cert: X509.X509Certificate): { certPem: string; certDer: Buffer } {
+function finish(cert: x509.X509Certificate): { certPem: string; certDer: Buffer } {
   const certDer = Buffer.from(cert.rawData);
   return { certDer, certPem: toPem(certDer, "CERTIFICATE") };
 }
@@ -242,7 +190,7 @@ export async function createLabCa(opts: { name?: string; key?: "rsa" | "ec" } = 
   const signer = await signingKey(generated.keyPem, "SHA-256");
   const notBefore = new Date(Date.now() - DAY_MS);
   const notAfter = new Date(notBefore.getTime() + 3652 * DAY_MS);
-  const subject: X509.JsonName = [{ CN: [name] }];
+  const subject: x509.JsonName = [{ CN: [name] }];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject,
@@ -275,12 +223,12 @@ export async function issueLeaf(ca: LabCa, spec: LeafSpec): Promise<LabLeaf> {
   const issuerCa = spec.issuer === "self" ? undefined : (spec.issuer ?? ca);
 
   const cn = spec.cn ?? spec.names[0];
-  const subject: X509.JsonName = cn === undefined ? [{ O: ["mxsurvey lab"] }] : [{ CN: [cn] }];
+  const subject: x509.JsonName = cn === undefined ? [{ O: ["mxsurvey lab"] }] : [{ CN: [cn] }];
   const now = Date.now();
   const notBefore = spec.notBefore ?? new Date(now - DAY_MS);
   const notAfter = spec.notAfter ?? new Date(now + 365 * DAY_MS);
 
-  const extensions: X509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
+  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
   if (!selfSigned) {
     extensions.push(
       new x509.KeyUsagesExtension(

@@ -5,6 +5,8 @@
  */
 
 import type { Failure, Phase } from "../../shared/failures.js";
+import type { DomainRow } from "../../shared/schema/domain-row.js";
+import type { HostRow } from "../../shared/schema/host-row.js";
 import type { DomainStatus, HostStatus } from "../../shared/status.js";
 import type { LeafSpec } from "./pki.js";
 import type { SmtpBehaviour } from "./smtp-server.js";
@@ -14,7 +16,12 @@ const DAY = 86_400_000;
 /** One simulated MX host: SMTP behaviour plus the certificate it presents (names default to the host name). */
 export interface LabHost {
   /** How the host behaves; `tls` is filled in by the world from `cert`. */
-  behaviour: Omit<SmtpBehaviour, "tls"> & { tlsVersions?: { min?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3"; max?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3" } };
+  behaviour: Omit<SmtpBehaviour, "tls"> & {
+    tlsVersions?: {
+      min?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+      max?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+    };
+  };
   cert?: Omit<LeafSpec, "names"> & { names?: string[] };
   /** No server at all on this address (connection refused). */
   noServer?: boolean;
@@ -33,6 +40,9 @@ export interface LabCase {
     domain: DomainStatus;
     /** Expected outcome per host key (its first address). */
     hosts?: Record<string, { status: HostStatus; failure: Failure | null; phase: Phase | null }>;
+    /** Exact facts of the first host's row (by key), beyond status and failure. */
+    facts?: Record<string, Partial<HostRow>>;
+    domainFacts?: Partial<DomainRow>;
   };
   /** The domain is not in the zone at all (NXDOMAIN). */
   absent?: boolean;
@@ -44,91 +54,203 @@ const ok = { status: "ok", failure: null, phase: null } as const;
 const good: LabHost = { behaviour: {} };
 
 export const LAB_CASES: LabCase[] = [
-  { name: "valid", why: "STARTTLS with a lab-CA certificate naming the MX host", hosts: { mx: good }, expect: { domain: "valid", hosts: { mx: ok } } },
+  {
+    name: "valid",
+    why: "STARTTLS with a lab-CA certificate naming the MX host",
+    hosts: { mx: good },
+    expect: {
+      domain: "valid",
+      hosts: { mx: ok },
+      facts: {
+        mx: {
+          starttls_offered: true,
+          starttls_ok: true,
+          cert_trusted: true,
+          cert_error: null,
+          cert_name_matches_mx: true,
+          cert_key_type: "rsa",
+          cert_key_bits: 2048,
+          cert_sig_alg: "sha256WithRSAEncryption",
+          tls_version: "TLSv1.3",
+          ehlo_command: "EHLO",
+          smtp_banner_code: 220,
+        },
+      },
+      domainFacts: { mx_kind: "mx", mx_priorities: [10], cert_name_matches_domain: false },
+    },
+  },
   {
     name: "no-starttls",
     why: "speaks ESMTP but never offers STARTTLS",
     hosts: { mx: { behaviour: { starttls: "none" } } },
-    expect: { domain: "no_starttls", hosts: { mx: { status: "no_starttls", failure: null, phase: null } } },
+    expect: {
+      domain: "no_starttls",
+      hosts: { mx: { status: "no_starttls", failure: null, phase: null } },
+      facts: { mx: { starttls_offered: false, starttls_ok: null, tls_version: null, cert_trusted: null } },
+    },
   },
   {
     name: "expired",
     why: "certificate expired 30 days ago",
-    hosts: { mx: { behaviour: {}, cert: { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 30 * DAY) } } },
-    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+    hosts: {
+      mx: {
+        behaviour: {},
+        cert: { notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - 30 * DAY) },
+      },
+    },
+    expect: {
+      facts: {
+        mx: {
+          cert_trusted: false,
+          cert_error: "expired",
+          cert_error_code: "CERT_HAS_EXPIRED",
+          cert_expired: true,
+          cert_not_yet_valid: false,
+          cert_name_matches_mx: true,
+        },
+      },
+      domain: "cert_invalid",
+      hosts: { mx: { status: "cert_invalid", failure: null, phase: null } },
+    },
   },
   {
     name: "not-yet-valid",
     why: "certificate valid only from 30 days from now",
-    hosts: { mx: { behaviour: {}, cert: { notBefore: new Date(Date.now() + 30 * DAY), notAfter: new Date(Date.now() + 400 * DAY) } } },
-    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+    hosts: {
+      mx: {
+        behaviour: {},
+        cert: { notBefore: new Date(Date.now() + 30 * DAY), notAfter: new Date(Date.now() + 400 * DAY) },
+      },
+    },
+    expect: {
+      facts: {
+        mx: {
+          cert_trusted: false,
+          cert_error: "not_yet_valid",
+          cert_error_code: "CERT_NOT_YET_VALID",
+          cert_expired: false,
+          cert_not_yet_valid: true,
+        },
+      },
+      domain: "cert_invalid",
+      hosts: { mx: { status: "cert_invalid", failure: null, phase: null } },
+    },
   },
   {
     name: "self-signed",
     why: "self-signed certificate naming the MX host",
     hosts: { mx: { behaviour: {}, cert: { issuer: "self" } } },
-    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+    expect: {
+      facts: {
+        mx: {
+          cert_trusted: false,
+          cert_error: "self_signed",
+          cert_error_code: "DEPTH_ZERO_SELF_SIGNED_CERT",
+          cert_self_signed: true,
+          cert_name_matches_mx: true,
+        },
+      },
+      domain: "cert_invalid",
+      hosts: { mx: { status: "cert_invalid", failure: null, phase: null } },
+    },
   },
   {
     name: "wrong-name",
     why: "trusted certificate for an unrelated name",
     hosts: { mx: { behaviour: {}, cert: { names: ["mail.unrelated.test"] } } },
-    expect: { domain: "cert_invalid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+    expect: {
+      facts: { mx: { cert_trusted: true, cert_name_matches_mx: false, cert_sans: ["mail.unrelated.test"] } },
+      domain: "cert_invalid",
+      hosts: { mx: { status: "cert_invalid", failure: null, phase: null } },
+    },
   },
   {
     name: "domain-name",
     why: "certificate names the mail domain but not the MX host: valid for the domain (EFF rule)",
     hosts: { mx: { behaviour: {}, cert: { names: ["domain-name.lab.test"] } } },
-    expect: { domain: "valid", hosts: { mx: { status: "cert_invalid", failure: null, phase: null } } },
+    expect: {
+      domainFacts: { cert_name_matches_domain: true },
+      facts: { mx: { cert_trusted: true, cert_name_matches_mx: false, cert_sans: ["domain-name.lab.test"] } },
+      domain: "valid",
+      hosts: { mx: { status: "cert_invalid", failure: null, phase: null } },
+    },
   },
   {
     name: "rsa1024",
     why: "a 1024-bit RSA key: a weakness of its own, still a trusted path",
     hosts: { mx: { behaviour: {}, cert: { key: { type: "rsa", bits: 1024 } } } },
-    expect: { domain: "valid", hosts: { mx: ok } },
+    expect: {
+      facts: { mx: { cert_trusted: true, cert_key_type: "rsa", cert_key_bits: 1024 } },
+      domain: "valid",
+      hosts: { mx: ok },
+    },
   },
   {
     name: "sha1",
     why: "a SHA-1 signature on the leaf: a weakness of its own, still a trusted path",
     hosts: { mx: { behaviour: {}, cert: { signatureHash: "SHA-1" } } },
-    expect: { domain: "valid", hosts: { mx: ok } },
+    expect: {
+      facts: { mx: { cert_trusted: true, cert_sig_alg: "sha1WithRSAEncryption" } },
+      domain: "valid",
+      hosts: { mx: ok },
+    },
   },
   {
     name: "tls10-11",
     why: "only TLS 1.0 and 1.1",
     hosts: { mx: { behaviour: { tlsVersions: { min: "TLSv1", max: "TLSv1.1" } } } },
-    expect: { domain: "valid", hosts: { mx: ok } },
+    expect: {
+      facts: { mx: { tls_version: "TLSv1.1", cert_trusted: true } },
+      domain: "valid",
+      hosts: { mx: ok },
+    },
   },
   {
     name: "tls13-only",
     why: "only TLS 1.3",
     hosts: { mx: { behaviour: { tlsVersions: { min: "TLSv1.3", max: "TLSv1.3" } } } },
-    expect: { domain: "valid", hosts: { mx: ok } },
+    expect: { facts: { mx: { tls_version: "TLSv1.3" } }, domain: "valid", hosts: { mx: ok } },
   },
   {
     name: "greet-554",
     why: "554 greeting: the server refuses us",
     hosts: { mx: { behaviour: { greeting: { code: 554 } } } },
-    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: 554, ehlo_command: null, starttls_offered: null } },
+      domain: "smtp_failed",
+      hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } },
+    },
   },
   {
     name: "greet-421",
     why: "421 greeting: service not available, try later",
     hosts: { mx: { behaviour: { greeting: { code: 421 } } } },
-    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: 421 } },
+      domain: "smtp_failed",
+      hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } },
+    },
   },
   {
     name: "never-greets",
     why: "accepts TCP and never says a word",
     hosts: { mx: { behaviour: { greeting: { never: true } } } },
-    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "banner_timeout", phase: "banner" } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: null, smtp_banner: null } },
+      domain: "smtp_failed",
+      hosts: { mx: { status: "smtp_failed", failure: "banner_timeout", phase: "banner" } },
+    },
     slow: true,
   },
   {
     name: "drip",
     why: "sends its greeting one byte per second",
     hosts: { mx: { behaviour: { greeting: { dripMs: 1000 } } } },
-    expect: { domain: "smtp_failed", hosts: { mx: { status: "smtp_failed", failure: "partial_reply_timeout", phase: "banner" } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: null } },
+      domain: "smtp_failed",
+      hosts: { mx: { status: "smtp_failed", failure: "partial_reply_timeout", phase: "banner" } },
+    },
     slow: true,
   },
   {
@@ -140,32 +262,65 @@ export const LAB_CASES: LabCase[] = [
   {
     name: "multiline-greeting",
     why: "a three-line 220 greeting",
-    hosts: { mx: { behaviour: { greeting: { lines: ["mx.multiline-greeting.lab.test ESMTP", "no UCE", "welcome"] } } } },
-    expect: { domain: "valid", hosts: { mx: ok } },
+    hosts: {
+      mx: {
+        behaviour: { greeting: { lines: ["mx.multiline-greeting.lab.test ESMTP", "no UCE", "welcome"] } },
+      },
+    },
+    expect: {
+      facts: {
+        mx: {
+          smtp_banner: "220-mx.multiline-greeting.lab.test ESMTP\n220-no UCE\n220 welcome",
+          smtp_banner_code: 220,
+        },
+      },
+      domain: "valid",
+      hosts: { mx: ok },
+    },
   },
   {
     name: "ehlo-refused",
     why: "EHLO refused, HELO accepted: no extensions, so no STARTTLS",
     hosts: { mx: { behaviour: { ehlo: "refuse" } } },
-    expect: { domain: "no_starttls", hosts: { mx: { status: "no_starttls", failure: null, phase: null } } },
+    expect: {
+      facts: {
+        mx: { ehlo_command: "HELO", ehlo_reply_code: 250, starttls_offered: false, ehlo_extensions: [] },
+      },
+      domain: "no_starttls",
+      hosts: { mx: { status: "no_starttls", failure: null, phase: null } },
+    },
   },
   {
     name: "starttls-454",
     why: "offers STARTTLS, answers it with 454",
     hosts: { mx: { behaviour: { starttls: "reject" } } },
-    expect: { domain: "tls_failed", hosts: { mx: { status: "tls_failed", failure: "starttls_rejected", phase: "starttls" } } },
+    expect: {
+      facts: {
+        mx: { starttls_offered: true, starttls_reply_code: 454, starttls_ok: false, tls_version: null },
+      },
+      domain: "tls_failed",
+      hosts: { mx: { status: "tls_failed", failure: "starttls_rejected", phase: "starttls" } },
+    },
   },
   {
     name: "handshake-close",
     why: "answers STARTTLS with 220, then hangs up on the ClientHello",
     hosts: { mx: { behaviour: { tlsFailure: "close_during_handshake" } } },
-    expect: { domain: "tls_failed", hosts: { mx: { status: "tls_failed", failure: "connection_closed", phase: "tls_handshake" } } },
+    expect: {
+      facts: { mx: { starttls_offered: true, starttls_reply_code: 220, starttls_ok: false } },
+      domain: "tls_failed",
+      hosts: { mx: { status: "tls_failed", failure: "connection_closed", phase: "tls_handshake" } },
+    },
   },
   {
     name: "refused",
     why: "nothing listens on the MX host's address",
     hosts: { mx: { behaviour: {}, noServer: true } },
-    expect: { domain: "unreachable", hosts: { mx: { status: "unreachable", failure: "connection_refused", phase: "connect" } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: null, connect_ms: null } },
+      domain: "unreachable",
+      hosts: { mx: { status: "unreachable", failure: "connection_refused", phase: "connect" } },
+    },
   },
   {
     name: "backup-bad",
@@ -175,7 +330,15 @@ export const LAB_CASES: LabCase[] = [
       { preference: 20, host: "backup" },
     ],
     hosts: { mx: good, backup: { behaviour: { starttls: "none" } } },
-    expect: { domain: "valid", hosts: { mx: ok, backup: { status: "no_starttls", failure: null, phase: null } } },
+    expect: {
+      domainFacts: {
+        mx_hosts: ["mx.backup-bad.lab.test", "backup.backup-bad.lab.test"],
+        mx_priorities: [10, 20],
+        mx_primary_hosts: ["mx.backup-bad.lab.test"],
+      },
+      domain: "valid",
+      hosts: { mx: ok, backup: { status: "no_starttls", failure: null, phase: null } },
+    },
   },
   {
     name: "two-primaries",
@@ -185,7 +348,11 @@ export const LAB_CASES: LabCase[] = [
       { preference: 10, host: "mx2" },
     ],
     hosts: { mx: good, mx2: { behaviour: { starttls: "none" } } },
-    expect: { domain: "no_starttls", hosts: { mx: ok, mx2: { status: "no_starttls", failure: null, phase: null } } },
+    expect: {
+      domainFacts: { mx_primary_hosts: ["mx.two-primaries.lab.test", "mx2.two-primaries.lab.test"] },
+      domain: "no_starttls",
+      hosts: { mx: ok, mx2: { status: "no_starttls", failure: null, phase: null } },
+    },
   },
   {
     name: "cname-mx",
@@ -193,43 +360,66 @@ export const LAB_CASES: LabCase[] = [
     mx: [{ preference: 10, host: "alias" }],
     hosts: { real: { behaviour: {}, cert: { names: ["alias.cname-mx.lab.test"] } } },
     zone: { alias: { CNAME: "real.cname-mx.lab.test" } },
-    expect: { domain: "valid" },
+    expect: {
+      domainFacts: { mx_cname_hosts: ["alias.cname-mx.lab.test"], mx_hosts: ["alias.cname-mx.lab.test"] },
+      domain: "valid",
+    },
   },
   {
     name: "unresolvable-mx",
     why: "the MX host has no address record: it still gets a host row",
     mx: [{ preference: 10, host: "ghost" }],
-    expect: { domain: "dns_failed" },
+    expect: {
+      domainFacts: { mx_hosts: ["ghost.unresolvable-mx.lab.test"], hosts_total: 1 },
+      domain: "dns_failed",
+    },
   },
   {
     name: "ip-literal-mx",
     why: "the MX target is an IP literal: flagged, not probed",
     zone: { "@": { MX: [{ preference: 10, exchange: "127.0.0.1" }] } },
-    expect: { domain: "dns_failed" },
+    expect: { domainFacts: { mx_ip_literals: ["127.0.0.1"], hosts_total: 1 }, domain: "dns_failed" },
   },
   {
     name: "null-mx",
     why: "null MX (RFC 7505): the domain accepts no mail",
     zone: { "@": { MX: [{ preference: 0, exchange: "" }] } },
-    expect: { domain: "no_mail" },
+    expect: {
+      domainFacts: { mx_kind: "null", mx_hosts: [], hosts_total: 0, dns_rcode: "NOERROR" },
+      domain: "no_mail",
+    },
   },
   {
     name: "implicit",
     why: "no MX record: mail goes to the domain's own address (RFC 5321 §5.1)",
     mx: [],
     hosts: { "@": { behaviour: {} } },
-    expect: { domain: "valid" },
+    expect: {
+      domainFacts: {
+        mx_kind: "implicit",
+        mx_hosts: ["implicit.lab.test"],
+        mx_priorities: [0],
+        cert_name_matches_domain: true,
+      },
+      domain: "valid",
+    },
   },
   {
     name: "servfail",
     why: "the resolver answers SERVFAIL for the MX lookup",
     zone: { "@": { rcode: "SERVFAIL" } },
-    expect: { domain: "dns_error" },
+    expect: {
+      domainFacts: { mx_kind: "error", dns_rcode: "SERVFAIL", dns_failure: "dns_servfail", hosts_total: 0 },
+      domain: "dns_error",
+    },
   },
   {
     name: "nxdomain",
     why: "the domain does not exist",
     absent: true,
-    expect: { domain: "no_mx" },
+    expect: {
+      domainFacts: { mx_kind: "none", dns_rcode: "NXDOMAIN", dns_failure: "dns_nxdomain" },
+      domain: "no_mx",
+    },
   },
 ];

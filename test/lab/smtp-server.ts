@@ -233,14 +233,17 @@ export async function startSmtpServer(opts: {
           raw.destroy();
           return;
         }
+        // From here on the TLSSocket stands for the connection. Never destroy the raw socket and its TLS
+        // wrapper in the same tick (raw first): Node 20 can then segfault in TLSWrap::ClearOut when bytes arrive.
+        sockets.delete(raw);
         sockets.add(secure);
         raw.setTimeout(0);
         secure.setTimeout(IDLE_TIMEOUT_MS, () => secure.destroy());
         secure.on("error", () => secure.destroy());
         secure.on("close", () => {
           sockets.delete(secure);
-          raw.destroy();
           cleanup();
+          raw.destroy();
         });
         secure.once("secure", () => {
           if (closed) return;
