@@ -9,7 +9,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { NoResolverError, runCheck } from "./commands/check.js";
 import { runProbe } from "./commands/probe.js";
-import { type ProbeArgs, UsageError, probeOptions } from "./options.js";
+import { type ProbeArgs, probeOptions, UsageError } from "./options.js";
 
 async function main(argv: string[]): Promise<number> {
   let exit = 0;
@@ -21,7 +21,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mxsurvey: ${err.message}\n`);
       exit = 3;
     } else {
-      process.stderr.write(`mxsurvey: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `mxsurvey: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       exit = 1;
     }
   };
@@ -36,14 +38,20 @@ async function main(argv: string[]): Promise<number> {
 function build(argv: string[], fail: (err: unknown) => void) {
   return yargs(argv)
     .scriptName("mxsurvey")
-    .usage("$0 <command> [options]\n\nMeasure how well mail domains' inbound servers protect mail in transit.")
+    .usage(
+      "$0 <command> [options]\n\nMeasure how well mail domains' inbound servers protect mail in transit.",
+    )
     .command(
       "check <domains..>",
       "check mail domains: MX hosts, STARTTLS, TLS, certificates, verdict",
       (y) => probeOptions(y).positional("domains", { type: "string", array: true, describe: "mail domains" }),
       async (a) => {
         try {
-          await runCheck((a.domains as string[]) ?? [], a as unknown as ProbeArgs & { json: boolean; color?: boolean }, process.stdout);
+          await runCheck(
+            (a.domains as string[]) ?? [],
+            a as unknown as ProbeArgs & { json: boolean; color?: boolean },
+            process.stdout,
+          );
         } catch (err) {
           fail(err);
         }
@@ -52,10 +60,15 @@ function build(argv: string[], fail: (err: unknown) => void) {
     .command(
       "probe <targets..>",
       "probe SMTP servers directly (host, ip, host:port, [ipv6]:port), without MX discovery",
-      (y) => probeOptions(y).positional("targets", { type: "string", array: true, describe: "servers to probe" }),
+      (y) =>
+        probeOptions(y).positional("targets", { type: "string", array: true, describe: "servers to probe" }),
       async (a) => {
         try {
-          await runProbe((a.targets as string[]) ?? [], a as unknown as ProbeArgs & { json: boolean; color?: boolean }, process.stdout);
+          await runProbe(
+            (a.targets as string[]) ?? [],
+            a as unknown as ProbeArgs & { json: boolean; color?: boolean },
+            process.stdout,
+          );
         } catch (err) {
           fail(err);
         }
@@ -68,7 +81,9 @@ function build(argv: string[], fail: (err: unknown) => void) {
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
-      const text = /Not enough non-option arguments/.test(msg ?? "") ? "give at least one domain or target" : msg;
+      const text = /Not enough non-option arguments/.test(msg ?? "")
+        ? "give at least one domain or target"
+        : msg;
       throw new UsageError(`${text}\nRun 'mxsurvey --help' for usage.`);
     })
     .help()
@@ -80,7 +95,9 @@ main(hideBin(process.argv)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`mxsurvey: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `mxsurvey: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -21,36 +21,75 @@ export function probeOptions<T>(y: Argv<T>) {
     .option("resolver", {
       type: "string",
       array: true,
-      description: "DNS resolver IP[:PORT] (repeatable; retries go to the next one). Default: /etc/resolv.conf",
+      description:
+        "DNS resolver IP[:PORT] (repeatable; retries go to the next one). Default: /etc/resolv.conf",
     })
     .option("dns-timeout", { type: "number", default: 3, description: "seconds per DNS attempt" })
-    .option("dns-retries", { type: "number", default: 2, description: "extra DNS attempts (to the next resolver)" })
-    .option("ca-file", { type: "string", array: true, description: "extra trusted root CAs, PEM (repeatable)" })
+    .option("dns-retries", {
+      type: "number",
+      default: 2,
+      description: "extra DNS attempts (to the next resolver)",
+    })
+    .option("ca-file", {
+      type: "string",
+      array: true,
+      description: "extra trusted root CAs, PEM (repeatable)",
+    })
     .option("allow-private-targets", {
       type: "boolean",
       default: false,
       description: "allow loopback, private and other special-purpose target addresses (the lab needs it)",
     })
-    .option("smtp-port", { type: "number", default: DEFAULT_PROBE_SETTINGS.smtpPort, description: "SMTP port to probe" })
-    .option("ehlo-name", { type: "string", description: "name sent in EHLO/HELO. Default: this machine's host name" })
-    .option("connect-timeout", { type: "number", default: DEFAULT_PROBE_SETTINGS.connectTimeoutMs / 1000, description: "seconds to establish TCP" })
+    .option("smtp-port", {
+      type: "number",
+      default: DEFAULT_PROBE_SETTINGS.smtpPort,
+      description: "SMTP port to probe",
+    })
+    .option("ehlo-name", {
+      type: "string",
+      description: "name sent in EHLO/HELO. Default: this machine's host name",
+    })
+    .option("connect-timeout", {
+      type: "number",
+      default: DEFAULT_PROBE_SETTINGS.connectTimeoutMs / 1000,
+      description: "seconds to establish TCP",
+    })
     .option("smtp-timeout", {
       type: "number",
       default: DEFAULT_PROBE_SETTINGS.smtpTimeoutMs / 1000,
       description: "seconds to wait for each SMTP reply, the greeting included",
     })
-    .option("tls-timeout", { type: "number", default: DEFAULT_PROBE_SETTINGS.tlsTimeoutMs / 1000, description: "seconds for the TLS handshake" })
+    .option("tls-timeout", {
+      type: "number",
+      default: DEFAULT_PROBE_SETTINGS.tlsTimeoutMs / 1000,
+      description: "seconds for the TLS handshake",
+    })
     .option("host-deadline", {
       type: "number",
       default: DEFAULT_PROBE_SETTINGS.hostDeadlineMs / 1000,
       description: "overall seconds per (MX host, IP) probe",
     })
     .option("ipv6", { type: "boolean", default: false, description: "also resolve and probe AAAA addresses" })
-    .option("ips-per-host", { type: "number", default: 8, description: "probe at most this many addresses per MX host" })
-    .option("max-mx", { type: "number", default: 10, description: "probe at most this many MX hosts per domain" })
+    .option("ips-per-host", {
+      type: "number",
+      default: 8,
+      description: "probe at most this many addresses per MX host",
+    })
+    .option("max-mx", {
+      type: "number",
+      default: 10,
+      description: "probe at most this many MX hosts per domain",
+    })
     .option("concurrency", { type: "number", default: 16, description: "probes in flight at once" })
-    .option("json", { type: "boolean", default: false, description: "one JSON object per line instead of text" })
-    .option("color", { type: "boolean", description: "colour the text output (default: when stdout is a TTY)" });
+    .option("json", {
+      type: "boolean",
+      default: false,
+      description: "one JSON object per line instead of text",
+    })
+    .option("color", {
+      type: "boolean",
+      description: "colour the text output (default: when stdout is a TTY)",
+    });
 }
 
 export interface ProbeArgs {
@@ -72,12 +111,14 @@ export interface ProbeArgs {
 }
 
 function seconds(name: string, v: number): number {
-  if (!Number.isFinite(v) || v <= 0 || v > 3600) throw new UsageError(`--${name} must be a number of seconds in (0, 3600]`);
+  if (!Number.isFinite(v) || v <= 0 || v > 3600)
+    throw new UsageError(`--${name} must be a number of seconds in (0, 3600]`);
   return Math.round(v * 1000);
 }
 
 function positiveInt(name: string, v: number, max: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
+  if (!Number.isInteger(v) || v < 1 || v > max)
+    throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
   return v;
 }
 
@@ -89,7 +130,10 @@ export function resolveEhloName(given: string | undefined): string {
   const name = given ?? defaultEhloName();
   const c = checkEhloName(name);
   if (!c.ok) {
-    const what = given === undefined ? `this machine's host name ${JSON.stringify(name)}` : `--ehlo-name ${JSON.stringify(name)}`;
+    const what =
+      given === undefined
+        ? `this machine's host name ${JSON.stringify(name)}`
+        : `--ehlo-name ${JSON.stringify(name)}`;
     throw new UsageError(`${what} ${c.reason}; give a valid host name with --ehlo-name`);
   }
   return c.name;
@@ -112,7 +156,8 @@ export function resolvers(given: string[] | undefined): DnsResolverAddress[] {
     throw new UsageError("no --resolver given and /etc/resolv.conf cannot be read");
   }
   const found = readSystemResolvers(text);
-  if (found.length === 0) throw new UsageError("no --resolver given and /etc/resolv.conf lists no nameserver");
+  if (found.length === 0)
+    throw new UsageError("no --resolver given and /etc/resolv.conf lists no nameserver");
   return found;
 }
 
@@ -120,7 +165,8 @@ export function probeSettings(a: ProbeArgs): ProbeSettings {
   const caPem = (a["ca-file"] ?? []).map((f) => {
     try {
       const pem = readFileSync(f, "utf8");
-      if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca-file ${f}: no PEM certificate in it`);
+      if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+        throw new UsageError(`--ca-file ${f}: no PEM certificate in it`);
       return pem;
     } catch (err) {
       if (err instanceof UsageError) throw err;
@@ -128,7 +174,8 @@ export function probeSettings(a: ProbeArgs): ProbeSettings {
     }
   });
   const port = a["smtp-port"];
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError("--smtp-port must be 1..65535");
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError("--smtp-port must be 1..65535");
   return {
     ehloName: resolveEhloName(a["ehlo-name"]),
     smtpPort: port,
@@ -143,8 +190,13 @@ export function probeSettings(a: ProbeArgs): ProbeSettings {
 
 export function dnsClient(a: ProbeArgs): DnsClient {
   const retries = a["dns-retries"];
-  if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new UsageError("--dns-retries must be 0..10");
-  return new DnsClient({ resolvers: resolvers(a.resolver), timeoutMs: seconds("dns-timeout", a["dns-timeout"]), retries });
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10)
+    throw new UsageError("--dns-retries must be 0..10");
+  return new DnsClient({
+    resolvers: resolvers(a.resolver),
+    timeoutMs: seconds("dns-timeout", a["dns-timeout"]),
+    retries,
+  });
 }
 
 export function mxOptions(a: ProbeArgs) {

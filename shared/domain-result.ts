@@ -29,7 +29,12 @@ export function primaryHosts(d: MxDiscovery): string[] {
   return d.hosts.filter((h) => h.preference === best).map((h) => h.hostname);
 }
 
-export function buildDomainRow(d: MxDiscovery, rows: readonly HostRow[], checkedAt: Date, durationMs: number): DomainRow {
+export function buildDomainRow(
+  d: MxDiscovery,
+  rows: readonly HostRow[],
+  checkedAt: Date,
+  durationMs: number,
+): DomainRow {
   const primaries = new Set(primaryHosts(d));
   const primaryRows = rows.filter((r) => primaries.has(r.hostname));
   let status: DomainStatus;
@@ -60,7 +65,8 @@ export function buildDomainRow(d: MxDiscovery, rows: readonly HostRow[], checked
     dns_rcode: d.rcode,
     dns_failure: d.failure,
     mx_ad: d.ad,
-    cert_name_matches_domain: withCert.length === 0 ? null : withCert.every((r) => certNamesDomain(r, d.domain)),
+    cert_name_matches_domain:
+      withCert.length === 0 ? null : withCert.every((r) => certNamesDomain(r, d.domain)),
     hosts_total: rows.length,
     hosts_ok: rows.filter((r) => hostStatusForDomain(r, d.domain) === "ok").length,
     duration_ms: durationMs,

@@ -8,7 +8,8 @@ const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 export type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
 
 export function checkHostName(input: string): NameCheck {
-  if (/[\r\n]/.test(input)) return { ok: false, reason: "contains a CR or LF (it would inject SMTP commands)" };
+  if (/[\r\n]/.test(input))
+    return { ok: false, reason: "contains a CR or LF (it would inject SMTP commands)" };
   const name = input.replace(/\.$/, "");
   if (name.length === 0) return { ok: false, reason: "is empty" };
   if (name.length > 253) return { ok: false, reason: "is longer than 253 characters" };
@@ -20,7 +21,8 @@ export function checkHostName(input: string): NameCheck {
 
 /** An EHLO argument: a host name, or an address literal such as `[192.0.2.1]` / `[IPv6:2001:db8::1]`. */
 export function checkEhloName(input: string): NameCheck {
-  if (/[\r\n]/.test(input)) return { ok: false, reason: "contains a CR or LF (it would inject SMTP commands)" };
+  if (/[\r\n]/.test(input))
+    return { ok: false, reason: "contains a CR or LF (it would inject SMTP commands)" };
   if (/^\[(?:\d{1,3}(?:\.\d{1,3}){3}|IPv6:[0-9a-fA-F:.]+)\]$/.test(input)) return { ok: true, name: input };
   return checkHostName(input);
 }

@@ -26,7 +26,11 @@ export interface CheckDeps {
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -45,7 +49,9 @@ export async function checkDomain(domain: string, deps: CheckDeps): Promise<Doma
   const t0 = Date.now();
   const d = await discoverMx(deps.dns, domain, deps.mx);
   const port = deps.probe.settings.smtpPort;
-  type Task = { kind: "probe"; job: SmtpProbeJob; cnames: string[]; rcode: string } | { kind: "row"; row: HostRow };
+  type Task =
+    | { kind: "probe"; job: SmtpProbeJob; cnames: string[]; rcode: string }
+    | { kind: "row"; row: HostRow };
   const tasks: Task[] = [];
   for (const h of d.hosts) {
     if (h.addresses.length === 0) {
@@ -53,7 +59,12 @@ export async function checkDomain(domain: string, deps: CheckDeps): Promise<Doma
       continue;
     }
     for (const ip of h.addresses) {
-      tasks.push({ kind: "probe", job: { hostname: h.hostname, ip, port }, cnames: h.cnames, rcode: h.rcode });
+      tasks.push({
+        kind: "probe",
+        job: { hostname: h.hostname, ip, port },
+        cnames: h.cnames,
+        rcode: h.rcode,
+      });
     }
   }
   const hosts = await mapLimit(tasks, deps.concurrency, async (t) => {
@@ -109,7 +120,8 @@ export function parseProbeTarget(spec: string, defaultPort: number): ProbeTarget
       port = Number(p);
     }
   }
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return { error: `bad port in target ${JSON.stringify(spec)}` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return { error: `bad port in target ${JSON.stringify(spec)}` };
   host = host.toLowerCase().replace(/\.$/, "");
   if (host === "") return { error: `empty host in target ${JSON.stringify(spec)}` };
   return { host, port };

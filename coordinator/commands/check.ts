@@ -7,7 +7,7 @@
 import { checkHostName } from "../../shared/hostname.js";
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, checkDomain, type DomainResult } from "../check/run-check.js";
-import { type ProbeArgs, UsageError, concurrency, dnsClient, mxOptions, probeSettings } from "../options.js";
+import { concurrency, dnsClient, mxOptions, type ProbeArgs, probeSettings, UsageError } from "../options.js";
 import { renderDomain } from "../render/text.js";
 
 export class NoResolverError extends Error {
@@ -25,7 +25,11 @@ export function normalizeDomainArg(input: string): string {
   return c.name;
 }
 
-export async function runCheck(domains: string[], args: ProbeArgs & OutputArgs, out: NodeJS.WritableStream): Promise<void> {
+export async function runCheck(
+  domains: string[],
+  args: ProbeArgs & OutputArgs,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   const names = domains.map(normalizeDomainArg);
   if (names.length === 0) throw new UsageError("give at least one domain");
   const settings = probeSettings(args);
@@ -59,7 +63,11 @@ export async function runCheck(domains: string[], args: ProbeArgs & OutputArgs, 
           } s`,
         );
       }
-      out.write(args.json ? `${JSON.stringify({ domain: r.domain, hosts: r.hosts })}\n` : `${renderDomain(r.domain, r.hosts, { color })}\n\n`);
+      out.write(
+        args.json
+          ? `${JSON.stringify({ domain: r.domain, hosts: r.hosts })}\n`
+          : `${renderDomain(r.domain, r.hosts, { color })}\n\n`,
+      );
     }
   } finally {
     dns.close();

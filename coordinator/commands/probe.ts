@@ -5,12 +5,17 @@
 
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, parseProbeTarget, probeTarget } from "../check/run-check.js";
-import { type ProbeArgs, UsageError, concurrency, dnsClient, mxOptions, probeSettings } from "../options.js";
+import { concurrency, dnsClient, mxOptions, type ProbeArgs, probeSettings, UsageError } from "../options.js";
 import { renderHost } from "../render/text.js";
 import { NoResolverError, type OutputArgs } from "./check.js";
 
-export async function runProbe(targets: string[], args: ProbeArgs & OutputArgs, out: NodeJS.WritableStream): Promise<void> {
-  if (targets.length === 0) throw new UsageError("give at least one target: host, ip, host:port or [ipv6]:port");
+export async function runProbe(
+  targets: string[],
+  args: ProbeArgs & OutputArgs,
+  out: NodeJS.WritableStream,
+): Promise<void> {
+  if (targets.length === 0)
+    throw new UsageError("give at least one target: host, ip, host:port or [ipv6]:port");
   const settings = probeSettings(args);
   const parsed = targets.map((t) => {
     const p = parseProbeTarget(t, settings.smtpPort);
@@ -31,7 +36,8 @@ export async function runProbe(targets: string[], args: ProbeArgs & OutputArgs, 
       if (rows.length === 1 && rows[0]!.dns_rcode === "TIMEOUT") {
         throw new NoResolverError(`no DNS resolver answered for ${t.host}`);
       }
-      for (const r of rows) out.write(args.json ? `${JSON.stringify(r)}\n` : `${renderHost(r, { color })}\n\n`);
+      for (const r of rows)
+        out.write(args.json ? `${JSON.stringify(r)}\n` : `${renderHost(r, { color })}\n\n`);
     }
   } finally {
     dns.close();

@@ -63,11 +63,19 @@ export function hostChecks(r: HostRow, domain: string | null): Line[] {
   }
   out.push(
     r.ehlo_command === "EHLO"
-      ? { mark: "pass", check: "EHLO", reason: `${r.ehlo_extensions.length} extensions: ${r.ehlo_extensions.join(", ")}` }
+      ? {
+          mark: "pass",
+          check: "EHLO",
+          reason: `${r.ehlo_extensions.length} extensions: ${r.ehlo_extensions.join(", ")}`,
+        }
       : { mark: "warn", check: "EHLO", reason: "EHLO refused; HELO accepted (no ESMTP extensions)" },
   );
   if (r.starttls_offered === false) {
-    out.push({ mark: "fail", check: "STARTTLS", reason: "not offered: mail to this host travels in clear text" });
+    out.push({
+      mark: "fail",
+      check: "STARTTLS",
+      reason: "not offered: mail to this host travels in clear text",
+    });
     return out;
   }
   if (r.starttls_reply_code === null) {
@@ -75,7 +83,11 @@ export function hostChecks(r: HostRow, domain: string | null): Line[] {
     return out;
   }
   if (r.starttls_reply_code !== 220) {
-    out.push({ mark: "fail", check: "STARTTLS", reason: `offered, but refused: ${oneLine(r.failure_detail ?? "")}` });
+    out.push({
+      mark: "fail",
+      check: "STARTTLS",
+      reason: `offered, but refused: ${oneLine(r.failure_detail ?? "")}`,
+    });
     return out;
   }
   out.push({ mark: "pass", check: "STARTTLS", reason: "offered and accepted (220)" });
@@ -98,25 +110,53 @@ export function hostChecks(r: HostRow, domain: string | null): Line[] {
   if (r.cert_trusted) {
     out.push({ mark: "pass", check: "Certificate", reason: `trusted; issued by ${issuer}` });
   } else {
-    out.push({ mark: "fail", check: "Certificate", reason: `not trusted: ${r.cert_error} (${r.cert_error_code}); issuer ${issuer}` });
+    out.push({
+      mark: "fail",
+      check: "Certificate",
+      reason: `not trusted: ${r.cert_error} (${r.cert_error_code}); issuer ${issuer}`,
+    });
   }
-  if (r.cert_expired) out.push({ mark: "fail", check: "Validity", reason: `expired on ${date(r.cert_not_after)}` });
-  else if (r.cert_not_yet_valid) out.push({ mark: "fail", check: "Validity", reason: `not valid before ${date(r.cert_not_before)}` });
-  else out.push({ mark: "pass", check: "Validity", reason: `${date(r.cert_not_before)} to ${date(r.cert_not_after)}` });
+  if (r.cert_expired)
+    out.push({ mark: "fail", check: "Validity", reason: `expired on ${date(r.cert_not_after)}` });
+  else if (r.cert_not_yet_valid)
+    out.push({ mark: "fail", check: "Validity", reason: `not valid before ${date(r.cert_not_before)}` });
+  else
+    out.push({
+      mark: "pass",
+      check: "Validity",
+      reason: `${date(r.cert_not_before)} to ${date(r.cert_not_after)}`,
+    });
   const names = r.cert_sans.length > 0 ? r.cert_sans.join(", ") : `CN=${r.cert_subject_cn ?? ""}`;
   if (r.cert_name_matches_mx) {
     out.push({ mark: "pass", check: "Name", reason: `matches ${r.hostname} (${oneLine(names, 60)})` });
   } else if (domain && certNamesDomain(r, domain)) {
-    out.push({ mark: "pass", check: "Name", reason: `names the mail domain ${domain}, not ${r.hostname} (${oneLine(names, 60)})` });
+    out.push({
+      mark: "pass",
+      check: "Name",
+      reason: `names the mail domain ${domain}, not ${r.hostname} (${oneLine(names, 60)})`,
+    });
   } else {
-    out.push({ mark: "fail", check: "Name", reason: `${names} does not match ${r.hostname}${domain ? ` or ${domain}` : ""}` });
+    out.push({
+      mark: "fail",
+      check: "Name",
+      reason: `${names} does not match ${r.hostname}${domain ? ` or ${domain}` : ""}`,
+    });
   }
   const key = `${r.cert_key_type ?? "?"} ${r.cert_key_bits ?? "?"} bits${r.cert_key_curve ? ` (${r.cert_key_curve})` : ""}`;
   const weakKey = (r.cert_key_type === "rsa" || r.cert_key_type === "dsa") && (r.cert_key_bits ?? 0) < 2048;
-  out.push({ mark: weakKey ? "warn" : "pass", check: "Key", reason: weakKey ? `${key}: under 2048 bits` : key });
+  out.push({
+    mark: weakKey ? "warn" : "pass",
+    check: "Key",
+    reason: weakKey ? `${key}: under 2048 bits` : key,
+  });
   const weakSig = /sha1|md5|md2/i.test(r.cert_sig_alg ?? "");
-  out.push({ mark: weakSig ? "warn" : "pass", check: "Signature", reason: `${r.cert_sig_alg}${weakSig ? ": a weak hash" : ""}` });
-  if (r.failure_phase === "ehlo_tls") out.push({ mark: "warn", check: "EHLO in TLS", reason: failureText(r) });
+  out.push({
+    mark: weakSig ? "warn" : "pass",
+    check: "Signature",
+    reason: `${r.cert_sig_alg}${weakSig ? ": a weak hash" : ""}`,
+  });
+  if (r.failure_phase === "ehlo_tls")
+    out.push({ mark: "warn", check: "EHLO in TLS", reason: failureText(r) });
   return out;
 }
 
@@ -129,7 +169,9 @@ function paint(o: RenderOptions, code: string, s: string): string {
 }
 
 function renderLines(lines: Line[], o: RenderOptions, indent: string): string[] {
-  return lines.map((l) => `${indent}${paint(o, COLOR[l.mark], SYMBOL[l.mark])} ${l.check.padEnd(12)} ${l.reason}`);
+  return lines.map(
+    (l) => `${indent}${paint(o, COLOR[l.mark], SYMBOL[l.mark])} ${l.check.padEnd(12)} ${l.reason}`,
+  );
 }
 
 const DOMAIN_MARK: Record<string, Mark> = {
@@ -143,9 +185,11 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
   const mark = DOMAIN_MARK[d.status] ?? "fail";
   out.push(`${paint(o, BOLD, d.domain)}  ${paint(o, COLOR[mark], `${SYMBOL[mark]} ${d.status}`)}`);
   if (d.mx_kind === "null") out.push("  null MX (RFC 7505): this domain accepts no mail");
-  else if (d.mx_kind === "none") out.push(`  no MX: ${d.dns_failure ?? "no MX and no address records"} (${d.dns_rcode})`);
+  else if (d.mx_kind === "none")
+    out.push(`  no MX: ${d.dns_failure ?? "no MX and no address records"} (${d.dns_rcode})`);
   else if (d.mx_kind === "error") out.push(`  MX lookup failed: ${d.dns_failure} (${d.dns_rcode})`);
-  else if (d.mx_kind === "implicit") out.push("  no MX records: implicit MX, the domain's own address (RFC 5321 §5.1)");
+  else if (d.mx_kind === "implicit")
+    out.push("  no MX records: implicit MX, the domain's own address (RFC 5321 §5.1)");
   const primaries = new Set(d.mx_primary_hosts);
   d.mx_hosts.forEach((h, i) => {
     const notes = [
@@ -153,7 +197,8 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
       d.mx_cname_hosts.includes(h) ? "CNAME" : "",
       d.mx_ip_literals.includes(h) ? "IP literal" : "",
     ].filter(Boolean);
-    if (d.mx_kind === "mx") out.push(`  MX ${String(d.mx_priorities[i]).padStart(3)} ${h}  (${notes.join(", ")})`);
+    if (d.mx_kind === "mx")
+      out.push(`  MX ${String(d.mx_priorities[i]).padStart(3)} ${h}  (${notes.join(", ")})`);
   });
   if (d.mx_truncated) out.push("  more MX records than --max-mx; the rest were not probed");
   for (const r of hosts) {

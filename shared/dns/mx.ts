@@ -70,7 +70,11 @@ export function rcodeFailure(a: DnsAnswer): Failure | null {
 }
 
 /** Resolve one host name to its addresses (A, and AAAA when asked). */
-export async function resolveHost(dns: DnsClient, hostname: string, opts: MxDiscoveryOptions): Promise<ResolvedHost> {
+export async function resolveHost(
+  dns: DnsClient,
+  hostname: string,
+  opts: MxDiscoveryOptions,
+): Promise<ResolvedHost> {
   const [a, aaaa] = await Promise.all([
     dns.query(hostname, "A"),
     opts.ipv6 ? dns.query(hostname, "AAAA") : Promise.resolve(null),
@@ -107,7 +111,8 @@ export async function discoverMx(
   const mx = await dns.query(domain, "MX");
   const base = { domain, rcode: mx.rcode, ad: mx.ad, truncated: false, hosts: [] as MxHost[] };
   const fail = rcodeFailure(mx);
-  if (mx.rcode === "NXDOMAIN") return { ...base, kind: "none", failure: "dns_nxdomain", detail: "no such domain" };
+  if (mx.rcode === "NXDOMAIN")
+    return { ...base, kind: "none", failure: "dns_nxdomain", detail: "no such domain" };
   if (fail) return { ...base, kind: "error", failure: fail, detail: mx.detail ?? `MX lookup: ${mx.rcode}` };
 
   const records = mx.records.flatMap((r) => (r.type === "MX" ? [r.data] : []));
@@ -118,12 +123,25 @@ export async function discoverMx(
   if (targets.length === 0) {
     const implicit = await resolveHost(dns, domain, opts);
     if (implicit.addresses.length === 0) {
-      return { ...base, kind: "none", failure: implicit.failure, detail: `no MX and no address: ${implicit.detail}` };
+      return {
+        ...base,
+        kind: "none",
+        failure: implicit.failure,
+        detail: `no MX and no address: ${implicit.detail}`,
+      };
     }
-    return { ...base, kind: "implicit", failure: null, detail: null, hosts: [{ ...implicit, preference: 0, ipLiteral: false }] };
+    return {
+      ...base,
+      kind: "implicit",
+      failure: null,
+      detail: null,
+      hosts: [{ ...implicit, preference: 0, ipLiteral: false }],
+    };
   }
 
-  const sorted = [...targets].sort((x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange));
+  const sorted = [...targets].sort(
+    (x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange),
+  );
   const seen = new Set<string>();
   const unique = sorted.filter((r) => !seen.has(r.exchange) && seen.add(r.exchange));
   const kept = unique.slice(0, opts.maxMx);

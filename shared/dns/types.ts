@@ -3,7 +3,16 @@
  * both, which is why mxsurvey speaks DNS itself (wire format by the `dns-packet` library).
  */
 
-export const DNS_RCODES = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "OTHER", "TIMEOUT"] as const;
+export const DNS_RCODES = [
+  "NOERROR",
+  "FORMERR",
+  "SERVFAIL",
+  "NXDOMAIN",
+  "NOTIMP",
+  "REFUSED",
+  "OTHER",
+  "TIMEOUT",
+] as const;
 /** The answer's rcode, or TIMEOUT when no resolver answered on any attempt. */
 export type DnsRcode = (typeof DNS_RCODES)[number];
 

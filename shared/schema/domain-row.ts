@@ -3,9 +3,9 @@
  * ClickHouse domains table. Columns are in output order.
  */
 
-import { DOMAIN_STATUSES } from "../status.js";
-import { FAILURES } from "../failures.js";
 import { DNS_RCODES } from "../dns/types.js";
+import { FAILURES } from "../failures.js";
+import { DOMAIN_STATUSES } from "../status.js";
 import { col, type RowOf, t } from "./columns.js";
 
 export const MX_KINDS = ["mx", "implicit", "null", "none", "error"] as const;
@@ -20,12 +20,24 @@ export const DOMAIN_COLUMNS = {
   ),
   mx_hosts: col(t.array(t.string()), "MX host names in preference order"),
   mx_priorities: col(t.array(t.uint16()), "MX preferences, aligned with mx_hosts"),
-  mx_primary_hosts: col(t.array(t.string()), "the hosts with the lowest preference value: they decide the verdict"),
-  mx_cname_hosts: col(t.array(t.string()), "MX targets that are CNAMEs (RFC 5321 §5.1 says they should not be)"),
-  mx_ip_literals: col(t.array(t.string()), "MX targets that are IP address literals (not allowed; not probed)"),
+  mx_primary_hosts: col(
+    t.array(t.string()),
+    "the hosts with the lowest preference value: they decide the verdict",
+  ),
+  mx_cname_hosts: col(
+    t.array(t.string()),
+    "MX targets that are CNAMEs (RFC 5321 §5.1 says they should not be)",
+  ),
+  mx_ip_literals: col(
+    t.array(t.string()),
+    "MX targets that are IP address literals (not allowed; not probed)",
+  ),
   mx_truncated: col(t.bool(), "more MX records than --max-mx; the rest were not probed"),
   dns_rcode: col(t.enum(DNS_RCODES), "rcode of the MX lookup"),
-  dns_failure: col(t.nullable(t.enum(FAILURES)), "the MX lookup's failure name, when mx_kind is error or none"),
+  dns_failure: col(
+    t.nullable(t.enum(FAILURES)),
+    "the MX lookup's failure name, when mx_kind is error or none",
+  ),
   mx_ad: col(t.bool(), "the MX answer had the AD flag (validated by a DNSSEC-validating resolver)"),
   cert_name_matches_domain: col(
     t.nullable(t.bool()),

@@ -12,7 +12,10 @@ const nstr = () => t.nullable(t.string());
 const nbool = () => t.nullable(t.bool());
 
 export const HOST_COLUMNS = {
-  hostname: col(t.string(), "MX host name (lower case, no trailing dot); the domain itself for an implicit MX"),
+  hostname: col(
+    t.string(),
+    "MX host name (lower case, no trailing dot); the domain itself for an implicit MX",
+  ),
   ip: col(nstr(), "address probed; null when the host name did not resolve"),
   port: col(t.uint16(), "TCP port probed (25 unless --smtp-port)"),
   hostname_cnames: col(t.array(t.string()), "CNAME chain followed when resolving the host name"),
@@ -20,19 +23,31 @@ export const HOST_COLUMNS = {
   failure: col(t.nullable(t.enum(FAILURES)), "null, or the name from the closed failure vocabulary"),
   failure_phase: col(t.nullable(t.enum(PHASES)), "the phase that failed"),
   failure_detail: col(nstr(), "what we saw, for people: the raw error text or reply"),
-  dns_rcode: col(nstr(), "rcode of the host's address lookup (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT)"),
+  dns_rcode: col(
+    nstr(),
+    "rcode of the host's address lookup (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT)",
+  ),
   smtp_banner_code: col(t.nullable(t.uint16()), "code of the greeting (220, or a 4xx/5xx)"),
   smtp_banner: col(nstr(), "greeting text as received, lines joined by \\n"),
-  ehlo_command: col(t.nullable(t.enum(["EHLO", "HELO"])), "the hello that was accepted (HELO after EHLO refused)"),
+  ehlo_command: col(
+    t.nullable(t.enum(["EHLO", "HELO"])),
+    "the hello that was accepted (HELO after EHLO refused)",
+  ),
   ehlo_reply_code: col(t.nullable(t.uint16()), "code of the last EHLO/HELO reply"),
-  ehlo_extensions: col(t.array(t.string()), "EHLO extensions before TLS: KEYWORD [params], keyword upper-cased"),
+  ehlo_extensions: col(
+    t.array(t.string()),
+    "EHLO extensions before TLS: KEYWORD [params], keyword upper-cased",
+  ),
   ehlo_raw: col(nstr(), "the EHLO reply as received"),
   starttls_offered: col(nbool(), "STARTTLS among the EHLO extensions (null: EHLO not reached)"),
   starttls_reply_code: col(t.nullable(t.uint16()), "code of the reply to STARTTLS"),
   starttls_ok: col(nbool(), "STARTTLS answered 220 and the TLS handshake completed"),
   tls_version: col(nstr(), "negotiated protocol: TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
   tls_cipher: col(nstr(), "negotiated cipher suite, IANA name"),
-  tls_kx_group: col(nstr(), "key exchange group: x25519, secp256r1, ... or ffdhe-N / dh-N for finite-field DH"),
+  tls_kx_group: col(
+    nstr(),
+    "key exchange group: x25519, secp256r1, ... or ffdhe-N / dh-N for finite-field DH",
+  ),
   tls_alert: col(nstr(), "the TLS alert the server sent when the handshake failed, e.g. handshake_failure"),
   ehlo_tls_extensions: col(t.array(t.string()), "EHLO extensions inside TLS"),
   cert_chain_sha256: col(t.array(t.string()), "SHA-256 of each certificate in the chain, leaf first"),
@@ -42,7 +57,10 @@ export const HOST_COLUMNS = {
   cert_expired: col(nbool(), "the leaf's notAfter is in the past"),
   cert_not_yet_valid: col(nbool(), "the leaf's notBefore is in the future"),
   cert_self_signed: col(nbool(), "the leaf is issued by itself and verifies with its own key"),
-  cert_name_matches_mx: col(nbool(), "a DNS SAN (or the CN when there are none) matches the MX host (RFC 6125)"),
+  cert_name_matches_mx: col(
+    nbool(),
+    "a DNS SAN (or the CN when there are none) matches the MX host (RFC 6125)",
+  ),
   cert_subject_cn: col(nstr(), "leaf subject common name"),
   cert_sans: col(t.array(t.string()), "leaf DNS subject alternative names"),
   cert_issuer: col(nstr(), "leaf issuer distinguished name"),

@@ -34,7 +34,15 @@ function parseLines(stdout: string): { domain: DomainRow; hosts: HostRow[] }[] {
 
 describe("cli check", () => {
   it("cli - --json prints one {domain, hosts} object per domain, in the order given", async () => {
-    const r = await runCli(["check", "backup-bad.lab.test", "valid.lab.test", ...lab.cliArgs(), "--json", "--ehlo-name", "t.mxsurvey.test"]);
+    const r = await runCli([
+      "check",
+      "backup-bad.lab.test",
+      "valid.lab.test",
+      ...lab.cliArgs(),
+      "--json",
+      "--ehlo-name",
+      "t.mxsurvey.test",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = parseLines(r.stdout);
@@ -47,7 +55,13 @@ describe("cli check", () => {
   });
 
   it("cli - text output marks each check and names the verdict", async () => {
-    const r = await runCli(["check", "no-starttls.lab.test", ...lab.cliArgs(), "--ehlo-name", "t.mxsurvey.test"]);
+    const r = await runCli([
+      "check",
+      "no-starttls.lab.test",
+      ...lab.cliArgs(),
+      "--ehlo-name",
+      "t.mxsurvey.test",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("no-starttls.lab.test  ✗ no_starttls");
     expect(r.stdout).toMatch(/✗ STARTTLS\s+not offered/);
@@ -61,7 +75,12 @@ describe("cli check", () => {
     expect(r.code).toBe(0);
     const [line] = parseLines(r.stdout);
     expect(line!.hosts).toHaveLength(1);
-    expect(line!.hosts[0]).toMatchObject({ failure: "blocked_address", failure_phase: "connect", status: "blocked", connect_ms: null });
+    expect(line!.hosts[0]).toMatchObject({
+      failure: "blocked_address",
+      failure_phase: "connect",
+      status: "blocked",
+      connect_ms: null,
+    });
     expect(line!.domain.status).toBe("blocked");
     // Give a stray connection time to arrive, then prove none did.
     await new Promise((res) => setTimeout(res, 200));
@@ -91,7 +110,18 @@ describe("cli check", () => {
     try {
       const port = silent.address().port;
       const r = await runCli(
-        ["check", "valid.lab.test", "--resolver", `127.0.0.1:${port}`, "--dns-timeout", "0.5", "--dns-retries", "1", "--ehlo-name", "t.mxsurvey.test"],
+        [
+          "check",
+          "valid.lab.test",
+          "--resolver",
+          `127.0.0.1:${port}`,
+          "--dns-timeout",
+          "0.5",
+          "--dns-retries",
+          "1",
+          "--ehlo-name",
+          "t.mxsurvey.test",
+        ],
         { timeoutMs: 20_000 },
       );
       expect(r.code).toBe(3);
@@ -104,7 +134,16 @@ describe("cli check", () => {
   });
 
   it("cli - a server that never greets ends with banner_timeout at --smtp-timeout", async () => {
-    const r = await runCli(["check", "never-greets.lab.test", ...lab.cliArgs(), "--smtp-timeout", "1", "--json", "--ehlo-name", "t.mxsurvey.test"]);
+    const r = await runCli([
+      "check",
+      "never-greets.lab.test",
+      ...lab.cliArgs(),
+      "--smtp-timeout",
+      "1",
+      "--json",
+      "--ehlo-name",
+      "t.mxsurvey.test",
+    ]);
     const h = parseLines(r.stdout)[0]!.hosts[0]!;
     expect([h.failure, h.failure_phase]).toEqual(["banner_timeout", "banner"]);
     expect(h.duration_ms).toBeGreaterThanOrEqual(1000);
@@ -112,7 +151,16 @@ describe("cli check", () => {
   });
 
   it("cli - a drip of one byte per second ends with partial_reply_timeout at --smtp-timeout", async () => {
-    const r = await runCli(["check", "drip.lab.test", ...lab.cliArgs(), "--smtp-timeout", "2.5", "--json", "--ehlo-name", "t.mxsurvey.test"]);
+    const r = await runCli([
+      "check",
+      "drip.lab.test",
+      ...lab.cliArgs(),
+      "--smtp-timeout",
+      "2.5",
+      "--json",
+      "--ehlo-name",
+      "t.mxsurvey.test",
+    ]);
     const h = parseLines(r.stdout)[0]!.hosts[0]!;
     expect([h.failure, h.failure_phase]).toEqual(["partial_reply_timeout", "banner"]);
     expect(h.duration_ms).toBeGreaterThanOrEqual(2500);
@@ -121,7 +169,16 @@ describe("cli check", () => {
 
   it("cli - the per-host deadline cuts a phase short with deadline_exceeded", async () => {
     const r = await runCli([
-      "check", "drip.lab.test", ...lab.cliArgs(), "--smtp-timeout", "30", "--host-deadline", "1.5", "--json", "--ehlo-name", "t.mxsurvey.test",
+      "check",
+      "drip.lab.test",
+      ...lab.cliArgs(),
+      "--smtp-timeout",
+      "30",
+      "--host-deadline",
+      "1.5",
+      "--json",
+      "--ehlo-name",
+      "t.mxsurvey.test",
     ]);
     const h = parseLines(r.stdout)[0]!.hosts[0]!;
     expect([h.failure, h.failure_phase]).toEqual(["deadline_exceeded", "banner"]);
@@ -145,16 +202,36 @@ describe("cli check", () => {
 describe("cli probe", () => {
   it("probe - host:port probes a server directly and prints its host row", async () => {
     const mx = lab.hosts.find((h) => h.caseName === "valid")!;
-    const r = await runCli(["probe", `${mx.ip}:${lab.smtpPort}`, ...lab.cliArgs(), "--json", "--ehlo-name", "t.mxsurvey.test"]);
+    const r = await runCli([
+      "probe",
+      `${mx.ip}:${lab.smtpPort}`,
+      ...lab.cliArgs(),
+      "--json",
+      "--ehlo-name",
+      "t.mxsurvey.test",
+    ]);
     expect(r.code).toBe(0);
     const row = JSON.parse(r.stdout.trim()) as HostRow;
     // By address there is no name to match: the certificate is trusted but does not name the IP.
-    expect(row).toMatchObject({ ip: mx.ip, port: lab.smtpPort, starttls_ok: true, cert_trusted: true, cert_name_matches_mx: false });
+    expect(row).toMatchObject({
+      ip: mx.ip,
+      port: lab.smtpPort,
+      starttls_ok: true,
+      cert_trusted: true,
+      cert_name_matches_mx: false,
+    });
   });
 
   it("probe - a host name is resolved and its certificate checked against it", async () => {
     const mx = lab.hosts.find((h) => h.caseName === "valid")!;
-    const r = await runCli(["probe", `${mx.hostname}:${lab.smtpPort}`, ...lab.cliArgs(), "--json", "--ehlo-name", "t.mxsurvey.test"]);
+    const r = await runCli([
+      "probe",
+      `${mx.hostname}:${lab.smtpPort}`,
+      ...lab.cliArgs(),
+      "--json",
+      "--ehlo-name",
+      "t.mxsurvey.test",
+    ]);
     const row = JSON.parse(r.stdout.trim()) as HostRow;
     expect(row).toMatchObject({ hostname: mx.hostname, ip: mx.ip, status: "ok" });
   });

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CheckDeps, checkDomain, type DomainResult } from "../../coordinator/check/run-check.js";
 import { DnsClient } from "../../shared/dns/client.js";
+import { valueFits } from "../../shared/schema/columns.js";
 import { DOMAIN_COLUMNS } from "../../shared/schema/domain-row.js";
 import { HOST_COLUMNS } from "../../shared/schema/host-row.js";
-import { valueFits } from "../../shared/schema/columns.js";
 import { createProbeSecureContext } from "../../worker/api.js";
 import { LAB_CASES } from "../lab/profiles.js";
 import { type LabWorld, startLabWorld } from "../lab/world.js";
@@ -20,7 +20,11 @@ const results = new Map<string, Promise<DomainResult>>();
 
 beforeAll(async () => {
   lab = await startLabWorld();
-  dns = new DnsClient({ resolvers: [{ host: lab.dns.host, port: lab.dns.port }], timeoutMs: 1000, retries: 1 });
+  dns = new DnsClient({
+    resolvers: [{ host: lab.dns.host, port: lab.dns.port }],
+    timeoutMs: 1000,
+    retries: 1,
+  });
   const deps: CheckDeps = {
     dns,
     mx: { maxMx: 10, ipsPerHost: 8, ipv6: false },
@@ -70,14 +74,18 @@ describe("lab check", () => {
       const r = await p;
       expect(Object.keys(r.domain)).toEqual(Object.keys(DOMAIN_COLUMNS));
       for (const [k, spec] of Object.entries(DOMAIN_COLUMNS)) {
-        expect(valueFits(spec.type, (r.domain as Record<string, unknown>)[k]), `${r.domain.domain} ${k}`).toBe(true);
+        expect(
+          valueFits(spec.type, (r.domain as Record<string, unknown>)[k]),
+          `${r.domain.domain} ${k}`,
+        ).toBe(true);
       }
       for (const h of r.hosts) {
         expect(Object.keys(h)).toEqual(Object.keys(HOST_COLUMNS));
         for (const [k, spec] of Object.entries(HOST_COLUMNS)) {
-          expect(valueFits(spec.type, (h as Record<string, unknown>)[k]), `${h.hostname} ${k}=${JSON.stringify((h as Record<string, unknown>)[k])}`).toBe(
-            true,
-          );
+          expect(
+            valueFits(spec.type, (h as Record<string, unknown>)[k]),
+            `${h.hostname} ${k}=${JSON.stringify((h as Record<string, unknown>)[k])}`,
+          ).toBe(true);
         }
       }
     }
@@ -86,7 +94,11 @@ describe("lab check", () => {
   it("rows - no MX host drops out: every MX host has at least one host row", async () => {
     for (const p of results.values()) {
       const r = await p;
-      for (const mx of r.domain.mx_hosts) expect(r.hosts.some((h) => h.hostname === mx), mx).toBe(true);
+      for (const mx of r.domain.mx_hosts)
+        expect(
+          r.hosts.some((h) => h.hostname === mx),
+          mx,
+        ).toBe(true);
     }
   });
 

@@ -12,7 +12,9 @@ const cli = fileURLToPath(new URL("../../coordinator/cli.js", import.meta.url));
 
 function run(args: string[], inherit: boolean): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", inherit ? "inherit" : "pipe", "inherit"] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ["ignore", inherit ? "inherit" : "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout?.on("data", (b: Buffer) => {
       stdout += b.toString();
@@ -23,11 +25,21 @@ function run(args: string[], inherit: boolean): Promise<{ code: number; stdout: 
 }
 
 async function main(): Promise<void> {
-  process.stderr.write("Starting the lab: DNS on 127.0.0.1, one SMTP server per simulated MX host on 127.0.1.x ...\n");
+  process.stderr.write(
+    "Starting the lab: DNS on 127.0.0.1, one SMTP server per simulated MX host on 127.0.1.x ...\n",
+  );
   const lab = await startLabWorld();
   try {
     const domains = lab.cases.map((c) => lab.domainOf(c));
-    const args = ["check", ...domains, ...lab.cliArgs(), "--smtp-timeout", "3", "--ehlo-name", "demo.mxsurvey.test"];
+    const args = [
+      "check",
+      ...domains,
+      ...lab.cliArgs(),
+      "--smtp-timeout",
+      "3",
+      "--ehlo-name",
+      "demo.mxsurvey.test",
+    ];
     process.stderr.write(`\n$ mxsurvey ${args.join(" ")}\n\n`);
     const text = await run(args, true);
     if (text.code !== 0) throw new Error(`mxsurvey check exited ${text.code}`);
@@ -42,7 +54,9 @@ async function main(): Promise<void> {
       const got = rows.find((r) => r.domain.domain === lab.domainOf(c))?.domain.status ?? "(missing)";
       const same = got === c.expect.domain;
       if (same) agree++;
-      console.log(`  ${same ? "✓" : "✗"} ${lab.domainOf(c).padEnd(32)} ${got.padEnd(14)} ${same ? "" : `expected ${c.expect.domain}  `}${c.why}`);
+      console.log(
+        `  ${same ? "✓" : "✗"} ${lab.domainOf(c).padEnd(32)} ${got.padEnd(14)} ${same ? "" : `expected ${c.expect.domain}  `}${c.why}`,
+      );
     }
     console.log(`\n${agree} of ${lab.cases.length} lab domains got the verdict their case expects.`);
     if (agree !== lab.cases.length) process.exitCode = 1;

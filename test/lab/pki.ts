@@ -73,8 +73,13 @@ function pemBody(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
 }
 
-function keyAlgorithm(spec: LabKeySpec, hash: LabSignatureHash = "SHA-256"): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams {
-  return spec.type === "rsa" ? { name: "RSASSA-PKCS1-v1_5", hash } : { name: "ECDSA", namedCurve: spec.curve };
+function keyAlgorithm(
+  spec: LabKeySpec,
+  hash: LabSignatureHash = "SHA-256",
+): webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams {
+  return spec.type === "rsa"
+    ? { name: "RSASSA-PKCS1-v1_5", hash }
+    : { name: "ECDSA", namedCurve: spec.curve };
 }
 
 async function generateKey(spec: LabKeySpec): Promise<GeneratedKey> {
@@ -130,7 +135,10 @@ function specOfKeyPem(keyPem: string): LabKeySpec {
 }
 
 /** Private keys imported for signing, by hash and PEM: an RSA key's WebCrypto hash is fixed at import. */
-const signingKeys = new Map<string, Promise<{ key: webcrypto.CryptoKey; algorithm: webcrypto.Algorithm | webcrypto.EcdsaParams }>>();
+const signingKeys = new Map<
+  string,
+  Promise<{ key: webcrypto.CryptoKey; algorithm: webcrypto.Algorithm | webcrypto.EcdsaParams }>
+>();
 
 function signingKey(
   keyPem: string,
@@ -173,7 +181,7 @@ function caInfo(ca: LabCa): CaInfo {
 /** A random 16-byte positive serial number, hex, with a non-zero first byte (minimal DER). */
 function randomSerial(): string {
   const bytes = webcrypto.getRandomValues(new Uint8Array(16));
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
   return Buffer.from(bytes).toString("hex");
 }
 

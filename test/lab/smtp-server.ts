@@ -195,7 +195,8 @@ export async function startSmtpServer(opts: {
         case "STARTTLS":
           if (inTls) return send(reply(503, ["5.5.1 Error: TLS already active"]));
           if (starttlsMode === "none") return send(reply(502, ["5.5.1 Error: command not implemented"]));
-          if (starttlsMode === "reject") return send(reply(454, ["4.7.0 TLS not available due to local problem"]));
+          if (starttlsMode === "reject")
+            return send(reply(454, ["4.7.0 TLS not available due to local problem"]));
           if (arg) return send(reply(501, ["5.5.4 Syntax: STARTTLS"]));
           return startTls();
         case "NOOP":

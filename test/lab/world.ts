@@ -108,7 +108,13 @@ export async function startLabWorld(opts: { cases?: LabCase[]; smtpPort?: number
     const domain = domainOf(c);
     if (c.absent) continue;
     const mx = c.mx ?? [{ preference: 10, host: "mx" }];
-    merge(zone, domain, mx.length > 0 ? { MX: mx.map((m) => ({ preference: m.preference, exchange: hostNameOf(m.host, domain) })) } : {});
+    merge(
+      zone,
+      domain,
+      mx.length > 0
+        ? { MX: mx.map((m) => ({ preference: m.preference, exchange: hostNameOf(m.host, domain) })) }
+        : {},
+    );
     for (const [key, host] of Object.entries(c.hosts ?? {})) {
       const hostname = hostNameOf(key, domain);
       const ip = labAddress(n++);
@@ -117,7 +123,8 @@ export async function startLabWorld(opts: { cases?: LabCase[]; smtpPort?: number
       hosts.push(info);
       if (!host.noServer) specs.push({ ip, host, hostname, ca, info });
     }
-    for (const [rel, entry] of Object.entries(c.zone ?? {})) merge(zone, rel === "@" ? domain : `${rel}.${domain}`, entry);
+    for (const [rel, entry] of Object.entries(c.zone ?? {}))
+      merge(zone, rel === "@" ? domain : `${rel}.${domain}`, entry);
   }
 
   const dns = await startLabDns({ zone });

@@ -58,7 +58,8 @@ class ReplyReader {
       }
       if (this.ended) return null;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no complete reply within ${timeoutMs} ms; have ${JSON.stringify(this.buffer)}`);
+      if (left <= 0)
+        throw new Error(`no complete reply within ${timeoutMs} ms; have ${JSON.stringify(this.buffer)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiter = () => {
@@ -134,7 +135,11 @@ function track<T extends net.Socket>(socket: T): T {
 beforeAll(async () => {
   ca = await createLabCa();
   leaf = await issueLeaf(ca, { names: ["mx.lab"] });
-  weakLeaf = await issueLeaf(ca, { names: ["mx.lab"], key: { type: "rsa", bits: 1024 }, signatureHash: "SHA-1" });
+  weakLeaf = await issueLeaf(ca, {
+    names: ["mx.lab"],
+    key: { type: "rsa", bits: 1024 },
+    signatureHash: "SHA-1",
+  });
 });
 
 afterEach(() => {

@@ -120,7 +120,10 @@ export class SmtpChannel {
           const got = this.parser.bytesSeen - startBytes + startPartial;
           const limit = byDeadline ? "the job deadline" : `${phaseMs} ms`;
           if (byDeadline) {
-            return { ok: false, failure: { failure: "deadline_exceeded", phase, detail: `${limit} ran out` } };
+            return {
+              ok: false,
+              failure: { failure: "deadline_exceeded", phase, detail: `${limit} ran out` },
+            };
           }
           if (got > 0) {
             return {

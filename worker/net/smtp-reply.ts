@@ -84,7 +84,10 @@ export class ReplyParser {
   next(): ReplyParseResult {
     if (this.failed) return { kind: "error", error: this.failed };
     if (this.total > this.limits.maxConnectionBytes) {
-      return this.fail("reply_too_long", `more than ${this.limits.maxConnectionBytes} bytes on one connection`);
+      return this.fail(
+        "reply_too_long",
+        `more than ${this.limits.maxConnectionBytes} bytes on one connection`,
+      );
     }
     for (;;) {
       const nl = this.buf.indexOf(0x0a);
@@ -102,10 +105,17 @@ export class ReplyParser {
       const line = this.buf.subarray(0, end).toString("latin1");
       this.buf = this.buf.subarray(nl + 1);
       const parsed = parseReplyLine(line);
-      if (!parsed) return this.fail("smtp_protocol_error", `not an SMTP reply line: ${JSON.stringify(line.slice(0, 120))}`);
+      if (!parsed)
+        return this.fail(
+          "smtp_protocol_error",
+          `not an SMTP reply line: ${JSON.stringify(line.slice(0, 120))}`,
+        );
       const first = this.lines[0];
       if (first && first.code !== parsed.code) {
-        return this.fail("smtp_protocol_error", `reply code changed within a reply: ${first.code} then ${parsed.code}`);
+        return this.fail(
+          "smtp_protocol_error",
+          `reply code changed within a reply: ${first.code} then ${parsed.code}`,
+        );
       }
       this.lines.push({ code: parsed.code, text: parsed.text });
       this.rawLines.push(line);

@@ -8,8 +8,14 @@
  * Trust store: Node's bundled Mozilla roots plus `--ca-file`. The SecureContext is built once per process.
  */
 
-import { rootCertificates, type SecureContext, type TLSSocket, connect as tlsConnect, createSecureContext } from "node:tls";
 import { isIP, type Socket } from "node:net";
+import {
+  createSecureContext,
+  rootCertificates,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from "node:tls";
 import { classifyTlsError, type TlsFailure } from "./classify.js";
 import type { Deadline } from "./deadline.js";
 
@@ -52,7 +58,7 @@ const GROUP_NAMES: Record<string, string> = {
 
 function kxGroup(s: TLSSocket): string | null {
   const info = s.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number } | null;
-  if (!info || !info.type) return null;
+  if (!info?.type) return null;
   if (info.type === "ECDH") return info.name ? (GROUP_NAMES[info.name] ?? info.name.toLowerCase()) : "ecdh";
   if (info.type === "DH") return info.name ? info.name.toLowerCase() : `dh-${info.size ?? 0}`;
   return info.type.toLowerCase();
@@ -61,7 +67,11 @@ function kxGroup(s: TLSSocket): string | null {
 function chainOf(s: TLSSocket): Buffer[] {
   const out: Buffer[] = [];
   const seen = new Set<string>();
-  let c = s.getPeerCertificate(true) as { raw?: Buffer; fingerprint256?: string; issuerCertificate?: unknown } | null;
+  let c = s.getPeerCertificate(true) as {
+    raw?: Buffer;
+    fingerprint256?: string;
+    issuerCertificate?: unknown;
+  } | null;
   while (c?.raw && out.length < 16) {
     const fp = c.fingerprint256 ?? c.raw.toString("hex");
     if (seen.has(fp)) break;
@@ -99,11 +109,17 @@ export function startTls(
       if (!r.ok) tlsSocket.destroy();
       resolve(r);
     };
-    const onError = (err: unknown) => finish({ ok: false, failure: classifyTlsError(err), ms: Date.now() - started });
+    const onError = (err: unknown) =>
+      finish({ ok: false, failure: classifyTlsError(err), ms: Date.now() - started });
     const onClose = () =>
       finish({
         ok: false,
-        failure: { failure: "connection_closed", phase: "tls_handshake", detail: "closed during the handshake", alert: null },
+        failure: {
+          failure: "connection_closed",
+          phase: "tls_handshake",
+          detail: "closed during the handshake",
+          alert: null,
+        },
         ms: Date.now() - started,
       });
     const timer = setTimeout(
@@ -113,7 +129,9 @@ export function startTls(
           failure: {
             failure: byDeadline ? "deadline_exceeded" : "tls_timeout",
             phase: "tls_handshake",
-            detail: byDeadline ? "the job deadline ran out" : `no completed handshake within ${opts.timeoutMs} ms`,
+            detail: byDeadline
+              ? "the job deadline ran out"
+              : `no completed handshake within ${opts.timeoutMs} ms`,
             alert: null,
           },
           ms: Date.now() - started,
@@ -136,7 +154,9 @@ export function startTls(
           kxGroup: kxGroup(tlsSocket),
           chain: chainOf(tlsSocket),
           authorized: tlsSocket.authorized,
-          authorizationError: authErr ? String((authErr as unknown as { code?: string }).code ?? authErr) : null,
+          authorizationError: authErr
+            ? String((authErr as unknown as { code?: string }).code ?? authErr)
+            : null,
         },
         ms: Date.now() - started,
       });

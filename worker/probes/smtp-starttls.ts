@@ -67,7 +67,9 @@ function connectTcp(
         failure: {
           failure: byDeadline ? "deadline_exceeded" : "connect_timeout",
           phase: "connect",
-          detail: byDeadline ? "the job deadline ran out" : `no TCP connection within ${ctx.settings.connectTimeoutMs} ms`,
+          detail: byDeadline
+            ? "the job deadline ran out"
+            : `no TCP connection within ${ctx.settings.connectTimeoutMs} ms`,
         },
       });
     }, ms);
@@ -150,7 +152,11 @@ async function runSteps(job: SmtpProbeJob, ctx: ProbeContext, row: HostRow, now:
       if (!hello.ok) return setFailure(row, hello.failure);
       row.ehlo_reply_code = hello.reply.code;
       if (hello.reply.code !== 250) {
-        setFailure(row, { failure: "ehlo_rejected", phase: "ehlo", detail: `${row.ehlo_raw}\n${hello.reply.raw}` });
+        setFailure(row, {
+          failure: "ehlo_rejected",
+          phase: "ehlo",
+          detail: `${row.ehlo_raw}\n${hello.reply.raw}`,
+        });
         await quit(channel, socket);
         return;
       }
