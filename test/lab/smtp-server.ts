@@ -107,7 +107,11 @@ export async function startSmtpServer(opts: {
   const server = net.createServer((socket) => {
     connections++;
     sockets.add(socket);
-    serveConnection(socket);
+    try {
+      serveConnection(socket);
+    } catch {
+      socket.destroy();
+    }
   });
 
   function serveConnection(raw: net.Socket): void {
@@ -152,8 +156,8 @@ export async function startSmtpServer(opts: {
       if (closed || upgrading) return;
       buffer += chunk.toString("latin1");
       // Before the greeting is out, commands only accumulate: bound that too.
-      if (!ready && buffer.length > 4 * MAX_LINE_BYTES) return hangUp();
-      drain();
+      if (!ready && buffer.length > 4 * MAX_LINE_BYTES) hangUp();
+      else drain();
     };
     const drain = (): void => {
       while (ready && !upgrading && !closed) {
@@ -161,8 +165,14 @@ export async function startSmtpServer(opts: {
         if (nl < 0) break;
         const line = buffer.slice(0, nl).replace(/\r$/, "");
         buffer = buffer.slice(nl + 1);
-        if (line.length > MAX_LINE_BYTES) return hangUp(reply(500, ["5.5.2 Line too long"]));
-        if (++commands > MAX_COMMANDS) return hangUp(reply(421, [`4.7.0 ${hostname} Too many commands`]));
+        if (line.length > MAX_LINE_BYTES) {
+          hangUp(reply(500, ["5.5.2 Line too long"]));
+          return;
+        }
+        if (++commands > MAX_COMMANDS) {
+          hangUp(reply(421, [`4.7.0 ${hostname} Too many commands`]));
+          return;
+        }
         try {
           handle(line);
         } catch {
@@ -175,40 +185,44 @@ export async function startSmtpServer(opts: {
       }
     };
 
+    /** The reply to an ordinary command (everything but QUIT and an accepted STARTTLS). */
+    const answer = (verb: string, arg: string): string => {
+      if (greetingRefused) return reply(503, ["5.5.1 Error: service unavailable, only QUIT"]);
+      switch (verb) {
+        case "EHLO": {
+          if (b.ehlo === "refuse") return reply(502, ["5.5.2 Error: command not recognized"]);
+          if (!arg) return reply(501, ["5.5.4 Syntax: EHLO hostname"]);
+          const keywords = [...extensions];
+          if (!inTls && starttlsMode !== "none") keywords.push("STARTTLS");
+          return reply(250, [hostname, ...keywords]);
+        }
+        case "HELO":
+          return arg ? reply(250, [hostname]) : reply(501, ["5.5.4 Syntax: HELO hostname"]);
+        case "STARTTLS":
+          if (inTls) return reply(503, ["5.5.1 Error: TLS already active"]);
+          if (starttlsMode === "none") return reply(502, ["5.5.1 Error: command not implemented"]);
+          if (starttlsMode === "reject") return reply(454, ["4.7.0 TLS not available due to local problem"]);
+          return reply(501, ["5.5.4 Syntax: STARTTLS"]);
+        case "NOOP":
+        case "RSET":
+          return reply(250, ["2.0.0 Ok"]);
+        case "MAIL":
+        case "RCPT":
+        case "DATA":
+          return reply(502, ["5.5.1 Error: command not implemented in the lab"]);
+        default:
+          return reply(500, ["5.5.2 Error: command not recognized"]);
+      }
+    };
+
     const handle = (line: string): void => {
       const space = line.indexOf(" ");
       const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
       const arg = space < 0 ? "" : line.slice(space + 1).trim();
-      if (verb === "QUIT") return hangUp(reply(221, ["2.0.0 Bye"]));
-      if (greetingRefused) return send(reply(503, ["5.5.1 Error: service unavailable, only QUIT"]));
-      switch (verb) {
-        case "EHLO": {
-          if (b.ehlo === "refuse") return send(reply(502, ["5.5.2 Error: command not recognized"]));
-          if (!arg) return send(reply(501, ["5.5.4 Syntax: EHLO hostname"]));
-          const keywords = [...extensions];
-          if (!inTls && starttlsMode !== "none") keywords.push("STARTTLS");
-          return send(reply(250, [hostname, ...keywords]));
-        }
-        case "HELO":
-          if (!arg) return send(reply(501, ["5.5.4 Syntax: HELO hostname"]));
-          return send(reply(250, [hostname]));
-        case "STARTTLS":
-          if (inTls) return send(reply(503, ["5.5.1 Error: TLS already active"]));
-          if (starttlsMode === "none") return send(reply(502, ["5.5.1 Error: command not implemented"]));
-          if (starttlsMode === "reject")
-            return send(reply(454, ["4.7.0 TLS not available due to local problem"]));
-          if (arg) return send(reply(501, ["5.5.4 Syntax: STARTTLS"]));
-          return startTls();
-        case "NOOP":
-        case "RSET":
-          return send(reply(250, ["2.0.0 Ok"]));
-        case "MAIL":
-        case "RCPT":
-        case "DATA":
-          return send(reply(502, ["5.5.1 Error: command not implemented in the lab"]));
-        default:
-          return send(reply(500, ["5.5.2 Error: command not recognized"]));
-      }
+      if (verb === "QUIT") hangUp(reply(221, ["2.0.0 Bye"]));
+      else if (verb === "STARTTLS" && !greetingRefused && !inTls && starttlsMode === "offer" && !arg)
+        startTls();
+      else send(answer(verb, arg));
     };
 
     const startTls = (): void => {
@@ -234,8 +248,9 @@ export async function startSmtpServer(opts: {
           raw.destroy();
           return;
         }
-        // From here on the TLSSocket stands for the connection. Never destroy the raw socket and its TLS
-        // wrapper in the same tick (raw first): Node 20 can then segfault in TLSWrap::ClearOut when bytes arrive.
+        // From here on the TLSSocket stands for the connection; the raw socket goes only after it has closed.
+        // (Destroying a raw socket and then its TLS wrapper in the same tick segfaults Node 20 in
+        // TLSWrap::ClearOut when bytes are arriving: seen with client-side wrappers, avoided here too.)
         sockets.delete(raw);
         sockets.add(secure);
         raw.setTimeout(0);

@@ -63,7 +63,8 @@ describe("smtp reply line", () => {
     { name: "leading space", input: " 250 OK", expect: null },
     { name: "full-width digits", input: "２５０ OK", expect: null },
   ];
-  it.each(cases)("smtp reply line - $name", ({ input, expect: want }) => {
+  for (const { name, input, expect: want } of cases)
+    it(`smtp reply line - ${name}`, () => {
     expect(parseReplyLine(input)).toEqual(want);
   });
 });
@@ -245,7 +246,8 @@ describe("smtp reply", () => {
       expect: [tooLong("more than 64 bytes on one connection")],
     },
   ];
-  it.each(cases)("smtp reply - $name", ({ input, limits, expect: want }) => {
+  for (const { name, input, limits, expect: want } of cases)
+    it(`smtp reply - ${name}`, () => {
     expect(parseReplies(input, limits ?? DEFAULT_REPLY_LIMITS)).toEqual(want);
   });
 });
@@ -276,7 +278,8 @@ describe("smtp reply parser", () => {
       expect: [[NEED_MORE], [protocolError("reply code changed within a reply: 250 then 220")]],
     },
   ];
-  it.each(chunkCases)("smtp reply parser - $name", ({ chunks, expect: want }) => {
+  for (const { name, chunks, expect: want } of chunkCases)
+    it(`smtp reply parser - ${name}`, () => {
     const p = new ReplyParser();
     const got = chunks.map((c) => {
       p.push(Buffer.from(c, "latin1"));
@@ -330,7 +333,8 @@ describe("smtp reply parser", () => {
         expect: [reply(250, ["real"], "250 real"), NEED_MORE],
       },
     ];
-  it.each(discardCases)("smtp reply parser - $name", ({ before, after, discarded, expect: want }) => {
+  for (const { name, before, after, discarded, expect: want } of discardCases)
+    it(`smtp reply parser - ${name}`, () => {
     const p = new ReplyParser();
     p.push(Buffer.from(before, "latin1"));
     expect(p.next()).toEqual(reply(220, ["go ahead"], "220 go ahead"));

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs NSD, a real authoritative DNS server, in the foreground for the real-servers integration test: one zone,
+# one loopback address and port, every file under DIR, no zone transfers, no remote control, no privilege drop.
+#
+#   start-nsd.sh DIR ADDR PORT ZONE_NAME ZONE_FILE
+#
+# Checks the configuration and the zone first (nsd-checkconf, nsd-checkzone), then replaces itself with
+# `nsd -d`: the caller stops it by signalling this process (SIGTERM). Exit 1 when a check fails, 2 bad usage.
+set -euo pipefail
+
+if [ "$#" -ne 5 ]; then
+  echo "usage: $0 DIR ADDR PORT ZONE_NAME ZONE_FILE" >&2
+  exit 2
+fi
+dir=$1
+addr=$2
+port=$3
+zone=$4
+zonefile=$5
+case "$addr" in 127.*) ;; *) echo "start-nsd: ADDR must be a 127.x address, not $addr" >&2; exit 2 ;; esac
+case "$port" in '' | *[!0-9]*) echo "start-nsd: bad port $port" >&2; exit 2 ;; esac
+case "$dir" in /*) ;; *) echo "start-nsd: DIR must be absolute" >&2; exit 2 ;; esac
+
+mkdir -p "$dir"
+conf=$dir/nsd.conf
+cat >"$conf" <<EOF
+server:
+  ip-address: $addr@$port
+  port: $port
+  do-ip4: yes
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "$dir"
+  database: ""
+  zonelistfile: "$dir/zone.list"
+  xfrdfile: "$dir/xfrd.state"
+  xfrdir: "$dir"
+  pidfile: "$dir/nsd.pid"
+  logfile: "$dir/nsd.log"
+  server-count: 1
+  verbosity: 1
+  hide-version: yes
+  hide-identity: yes
+
+remote-control:
+  control-enable: no
+
+zone:
+  name: "$zone"
+  zonefile: "$zonefile"
+EOF
+
+nsd-checkconf "$conf"
+nsd-checkzone "$zone" "$zonefile"
+exec nsd -d -c "$conf"

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Starts a private Postfix instance for the real-servers integration test: its own config, queue and data
+# directories under DIR, never the system instance, never port 25, and no way to deliver mail anywhere.
+#
+#   start-postfix.sh DIR PORT CERT_CHAIN_PEM KEY_PEM
+#
+# Three smtpd listeners, all on PORT:
+#   127.0.5.1  STARTTLS offered (smtpd_tls_security_level = may), the protocol left to Postfix (TLS 1.3)
+#   127.0.5.2  no STARTTLS (smtpd_tls_security_level = none)
+#   127.0.5.3  STARTTLS offered, TLS 1.2 at most
+# Stop it with stop-postfix.sh DIR. Logs go to DIR/log/maillog.
+#
+# Exit codes: 0 started and accepting connections on all three addresses; 1 otherwise (the log tail on stderr);
+# 2 bad usage.
+set -euo pipefail
+
+if [ "$#" -ne 4 ]; then
+  echo "usage: $0 DIR PORT CERT_CHAIN_PEM KEY_PEM" >&2
+  exit 2
+fi
+dir=$1
+port=$2
+cert=$3
+key=$4
+case "$port" in '' | *[!0-9]*) echo "start-postfix: bad port $port" >&2; exit 2 ;; esac
+if [ "$port" -eq 25 ]; then
+  echo "start-postfix: refusing port 25 (the system instance's port)" >&2
+  exit 2
+fi
+case "$dir" in /*) ;; *) echo "start-postfix: DIR must be absolute" >&2; exit 2 ;; esac
+
+postfix=/usr/sbin/postfix
+etc=$dir/etc
+mkdir -p "$etc" "$dir/spool" "$dir/data" "$dir/log"
+# Postfix's daemons drop to the postfix user: every directory on the way must be searchable.
+chmod 755 "$dir" "$etc" "$dir/log"
+chown postfix "$dir/data"
+
+cat >"$etc/main.cf" <<EOF
+# mxsurvey real-servers lab: receives probes only; delivers nothing, looks nothing up in DNS.
+compatibility_level = 3.6
+queue_directory = $dir/spool
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $dir/log/maillog
+maillog_file_prefixes = $dir
+biff = no
+
+myhostname = mx.real.lab.test
+mydomain = real.lab.test
+myorigin = \$myhostname
+mydestination =
+mynetworks = 127.0.0.0/8
+# Postfix wants inet_interfaces to be interface addresses, and lo has only 127.0.0.1: the listeners in
+# master.cf bind their own 127.0.5.x addresses; nothing binds 127.0.0.1 (no service without an address).
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+
+# No delivery, no relay, no outbound DNS.
+relayhost =
+default_transport = error:mxsurvey lab delivers nothing
+relay_transport = error:mxsurvey lab delivers nothing
+local_transport = error:mxsurvey lab delivers nothing
+smtp_dns_support_level = disabled
+lmtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtpd_relay_restrictions = reject
+smtpd_recipient_restrictions = reject
+
+smtpd_banner = \$myhostname ESMTP mxsurvey real-servers lab
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $cert
+smtpd_tls_key_file = $key
+smtpd_tls_loglevel = 1
+EOF
+
+cat >"$etc/master.cf" <<EOF
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.5.1:$port inet n - n - - smtpd
+127.0.5.2:$port inet n - n - - smtpd -o smtpd_tls_security_level=none
+127.0.5.3:$port inet n - n - - smtpd { -o smtpd_tls_protocols = >=TLSv1.2, <=TLSv1.2 }
+cleanup   unix  n       -       n       -       0       cleanup
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+proxymap  unix  -       -       n       -       -       proxymap
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+
+# "check" creates the queue directories with their owners and modes, and refuses a broken configuration.
+"$postfix" -c "$etc" check
+if ! "$postfix" -c "$etc" start; then
+  echo "start-postfix: postfix start failed; log tail:" >&2
+  tail -n 30 "$dir/log/maillog" >&2 2>/dev/null || true
+  exit 1
+fi
+
+# master -w returned after its own start-up; wait until each listener answers.
+for ip in 127.0.5.1 127.0.5.2 127.0.5.3; do
+  ok=0
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/$ip/$port") 2>/dev/null; then
+      ok=1
+      break
+    fi
+    sleep 0.1
+  done
+  if [ "$ok" -ne 1 ]; then
+    echo "start-postfix: nothing listens on $ip:$port; log tail:" >&2
+    tail -n 30 "$dir/log/maillog" >&2 2>/dev/null || true
+    "$postfix" -c "$etc" stop >/dev/null 2>&1 || true
+    exit 1
+  fi
+done
+echo "start-postfix: listening on 127.0.5.1-3:$port (pid $(tr -d ' \n' <"$dir/spool/pid/master.pid"))"
