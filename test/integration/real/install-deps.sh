@@ -8,6 +8,7 @@
 #
 # Exit codes: 0 everything present; 1 the install failed (message on stderr); 2 not root and no sudo.
 set -euo pipefail
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 need=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }

@@ -7,6 +7,7 @@
 # Checks the configuration and the zone first (nsd-checkconf, nsd-checkzone), then replaces itself with
 # `nsd -d`: the caller stops it by signalling this process (SIGTERM). Exit 1 when a check fails, 2 bad usage.
 set -euo pipefail
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 if [ "$#" -ne 5 ]; then
   echo "usage: $0 DIR ADDR PORT ZONE_NAME ZONE_FILE" >&2

@@ -4,15 +4,18 @@
 #
 #   start-postfix.sh DIR PORT CERT_CHAIN_PEM KEY_PEM
 #
-# Three smtpd listeners, all on PORT:
-#   127.0.5.1  STARTTLS offered (smtpd_tls_security_level = may), the protocol left to Postfix (TLS 1.3)
-#   127.0.5.2  no STARTTLS (smtpd_tls_security_level = none)
-#   127.0.5.3  STARTTLS offered, TLS 1.2 at most
+# Three smtpd listeners, all on PORT, each greeting with its own host name:
+#   127.0.5.1  mx.real.lab.test        STARTTLS offered (smtpd_tls_security_level = may), protocol and key
+#                                      exchange left to Postfix and OpenSSL (TLS 1.3, X25519)
+#   127.0.5.2  mx.notls.real.lab.test  no STARTTLS (smtpd_tls_security_level = none)
+#   127.0.5.3  mx2.real.lab.test       STARTTLS offered, TLS 1.2 at most, ECDHE on P-256 (prime256v1) only
+# The certificate (CERT_CHAIN_PEM: leaf first, then its CA) serves all of them.
 # Stop it with stop-postfix.sh DIR. Logs go to DIR/log/maillog.
 #
 # Exit codes: 0 started and accepting connections on all three addresses; 1 otherwise (the log tail on stderr);
 # 2 bad usage.
 set -euo pipefail
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 if [ "$#" -ne 4 ]; then
   echo "usage: $0 DIR PORT CERT_CHAIN_PEM KEY_PEM" >&2
@@ -81,8 +84,9 @@ EOF
 cat >"$etc/master.cf" <<EOF
 # service type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.5.1:$port inet n - n - - smtpd
-127.0.5.2:$port inet n - n - - smtpd -o smtpd_tls_security_level=none
-127.0.5.3:$port inet n - n - - smtpd { -o smtpd_tls_protocols = >=TLSv1.2, <=TLSv1.2 }
+127.0.5.2:$port inet n - n - - smtpd -o myhostname=mx.notls.real.lab.test -o smtpd_tls_security_level=none
+127.0.5.3:$port inet n - n - - smtpd -o myhostname=mx2.real.lab.test
+  { -o smtpd_tls_protocols = >=TLSv1.2, <=TLSv1.2 } -o tls_eecdh_auto_curves=prime256v1
 cleanup   unix  n       -       n       -       0       cleanup
 rewrite   unix  -       -       n       -       -       trivial-rewrite
 bounce    unix  -       -       n       -       0       bounce

@@ -4,6 +4,7 @@
 #
 #   stop-postfix.sh DIR
 set -uo pipefail
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 if [ "$#" -ne 1 ]; then
   echo "usage: $0 DIR" >&2

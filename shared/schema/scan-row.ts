@@ -1,0 +1,30 @@
+/**
+ * The scan row: one per survey run — its parameters, list source, counts, rejected input lines, timings and the
+ * version that ran it. Researchers cite `list_source` / `list_id`.
+ */
+
+import { col, type RowOf, t } from "./columns.js";
+
+export const SCAN_STATES = ["running", "complete", "failed"] as const;
+
+export const SCAN_COLUMNS = {
+  scan_id: col(t.string(), "scan identifier, YYYYMMDDTHHMMSSZ-xxxxxx"),
+  scan_started_at: col(t.datetime(), "when the scan started"),
+  finished_at: col(t.nullable(t.datetime()), "when the last row was written (null while running)"),
+  state: col(t.enum(SCAN_STATES), "running, complete or failed"),
+  list_source: col(t.string(), "where the domain list came from (--list-source, e.g. tranco)"),
+  list_id: col(t.string(), "the list's own identifier (--list-id, e.g. a Tranco list ID)"),
+  input_file: col(t.string(), "the --domains argument"),
+  params: col(t.string(), "the scan's parameters as JSON (depth, timeouts, ports, --top, ...)"),
+  lines_read: col(t.uint32(), "input lines read"),
+  domains: col(t.uint32(), "valid unique domains scanned"),
+  duplicates: col(t.uint32(), "valid lines that repeated an earlier domain"),
+  rejected: col(t.uint32(), "lines rejected (see rejected_lines)"),
+  rejected_lines: col(t.array(t.string()), "every rejected line as `LINE<TAB>REASON<TAB>TEXT`"),
+  unique_mx_hosts: col(t.uint32(), "distinct MX host names over all domains"),
+  unique_ips: col(t.uint32(), "distinct addresses over all MX hosts"),
+  host_jobs: col(t.uint32(), "probe jobs: distinct (MX host, IP) pairs"),
+  probe_version: col(t.string(), "mxsurvey version of the coordinator"),
+} as const;
+
+export type ScanRow = RowOf<typeof SCAN_COLUMNS>;
