@@ -3,6 +3,8 @@
  * `--ehlo-name` at start-up — before any connection — and to vet names typed on the command line.
  */
 
+import { isIPv4, isIPv6 } from "node:net";
+
 const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
@@ -23,6 +25,12 @@ export function checkHostName(input: string): NameCheck {
 export function checkEhloName(input: string): NameCheck {
   if (/[\r\n]/.test(input))
     return { ok: false, reason: "contains a CR or LF (it would inject SMTP commands)" };
-  if (/^\[(?:\d{1,3}(?:\.\d{1,3}){3}|IPv6:[0-9a-fA-F:.]+)\]$/.test(input)) return { ok: true, name: input };
+  const literal = /^\[(?:(IPv6:)(.*)|(.*))\]$/i.exec(input);
+  if (literal) {
+    const ok = literal[1] ? isIPv6(literal[2] ?? "") : isIPv4(literal[3] ?? "");
+    return ok
+      ? { ok: true, name: input }
+      : { ok: false, reason: "is not a valid address literal (RFC 5321 §4.1.3)" };
+  }
   return checkHostName(input);
 }

@@ -34,8 +34,14 @@ export function jobKey(j: Pick<HostJob, "scan_id" | "hostname" | "ip" | "port">)
 
 /** Scan ids: sortable, safe in NATS subjects, file names and SQL literals: `YYYYMMDDTHHMMSSZ-xxxxxx`. */
 export function newScanId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const rand = createHash("sha256").update(`${now.getTime()}${Math.random()}${process.pid}`).digest("hex").slice(0, 6);
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  const rand = createHash("sha256")
+    .update(`${now.getTime()}${Math.random()}${process.pid}`)
+    .digest("hex")
+    .slice(0, 6);
   return `${stamp}-${rand}`;
 }
 

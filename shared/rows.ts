@@ -54,3 +54,18 @@ export function emptyHostRow(hostname: string, ip: string | null, port: number, 
     probe_version: PROBE_VERSION,
   };
 }
+
+/** The row of a job that could not produce a probe result (exhausted redeliveries, or our own bug). */
+export function failedJobRow(
+  job: { hostname: string; ip: string; port: number },
+  failure: "job_failed" | "unknown_failure",
+  detail: string,
+  at: Date = new Date(),
+): HostRow {
+  const row = emptyHostRow(job.hostname, job.ip, job.port, at);
+  row.failure = failure;
+  row.failure_phase = "job";
+  row.failure_detail = detail;
+  row.status = "unreachable";
+  return row;
+}

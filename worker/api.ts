@@ -5,4 +5,6 @@
  */
 
 export { createProbeSecureContext } from "./net/tls-client.js";
+export { createProbePool, type PoolOptions, type ProbePool } from "./pool.js";
 export { type ProbeContext, probeSmtpStarttls, type SmtpProbeJob } from "./probes/smtp-starttls.js";
+export { runWorkerLoop, WORKER_NAME, type WorkerLoopOptions } from "./run-worker.js";

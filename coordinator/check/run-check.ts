@@ -4,6 +4,7 @@
  * same discovery, probe and row builders at scale.
  */
 
+import { isIP, isIPv6 } from "node:net";
 import type { DnsClient } from "../../shared/dns/client.js";
 import { discoverMx, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
@@ -85,7 +86,6 @@ export interface ProbeTarget {
 /** `probe` targets: an address is probed as is; a name is resolved (A, AAAA with ipv6) and each address probed. */
 export async function probeTarget(target: ProbeTarget, deps: CheckDeps): Promise<HostRow[]> {
   const probe: ProbeContext = { ...deps.probe, settings: { ...deps.probe.settings, smtpPort: target.port } };
-  const { isIP } = await import("node:net");
   if (isIP(target.host)) {
     return [await probeSmtpStarttls({ hostname: target.host, ip: target.host, port: target.port }, probe)];
   }
@@ -104,25 +104,30 @@ export async function probeTarget(target: ProbeTarget, deps: CheckDeps): Promise
 /** Parse a `probe` target: `host`, `ip`, `host:port`, `[ipv6]:port`, or a bare IPv6 address. */
 export function parseProbeTarget(spec: string, defaultPort: number): ProbeTarget | { error: string } {
   const s = spec.trim();
-  const bracket = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(s);
+  const bad = (why: string) => ({ error: `${why} in target ${JSON.stringify(spec)}` });
   let host: string;
   let port = defaultPort;
-  if (bracket) {
-    host = bracket[1]!;
-    if (bracket[2]) port = Number(bracket[2]);
+  if (s.startsWith("[")) {
+    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(s);
+    if (!m || !isIPv6(m[1] ?? "")) return bad("bad [IPv6] address");
+    host = m[1]!;
+    if (m[2] !== undefined) {
+      if (!/^\d+$/.test(m[2])) return bad("bad port");
+      port = Number(m[2]);
+    }
   } else if ((s.match(/:/g) ?? []).length > 1) {
-    host = s; // bare IPv6
+    if (!isIPv6(s)) return bad("bad address (IPv6 with a port needs brackets: [addr]:port)");
+    host = s;
   } else {
     const [h = "", p] = s.split(":");
     host = h;
     if (p !== undefined) {
-      if (!/^\d+$/.test(p)) return { error: `bad port in target ${JSON.stringify(spec)}` };
+      if (!/^\d+$/.test(p)) return bad("bad port");
       port = Number(p);
     }
   }
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    return { error: `bad port in target ${JSON.stringify(spec)}` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return bad("bad port");
   host = host.toLowerCase().replace(/\.$/, "");
-  if (host === "") return { error: `empty host in target ${JSON.stringify(spec)}` };
+  if (host === "") return bad("empty host");
   return { host, port };
 }

@@ -12,7 +12,7 @@
 import { isIP } from "node:net";
 import type { Failure } from "../failures.js";
 import type { MxKind } from "../schema/domain-row.js";
-import type { DnsClient } from "./client.js";
+import type { DnsQuerier } from "./cache.js";
 import type { DnsAnswer, DnsRcode } from "./types.js";
 
 export interface MxDiscoveryOptions {
@@ -71,7 +71,7 @@ export function rcodeFailure(a: DnsAnswer): Failure | null {
 
 /** Resolve one host name to its addresses (A, and AAAA when asked). */
 export async function resolveHost(
-  dns: DnsClient,
+  dns: DnsQuerier,
   hostname: string,
   opts: MxDiscoveryOptions,
 ): Promise<ResolvedHost> {
@@ -104,7 +104,7 @@ export async function resolveHost(
 }
 
 export async function discoverMx(
-  dns: DnsClient,
+  dns: DnsQuerier,
   domain: string,
   opts: MxDiscoveryOptions = DEFAULT_MX_OPTIONS,
 ): Promise<MxDiscovery> {

@@ -44,7 +44,10 @@ export const DOMAIN_COLUMNS = {
     "every primary MX host that presented a certificate names the mail domain (null: no certificate seen)",
   ),
   hosts_total: col(t.uint16(), "host rows for this domain (one per MX host and address)"),
-  hosts_ok: col(t.uint16(), "host rows with status ok"),
+  hosts_ok: col(
+    t.uint16(),
+    "host rows that are ok for this domain (a trusted certificate naming the domain counts)",
+  ),
   duration_ms: col(t.uint32(), "MX discovery and every probe of this domain"),
   checked_at: col(t.datetime(), "when the check of the domain started"),
   probe_version: col(t.string(), "mxsurvey version that produced the row"),

@@ -4,7 +4,10 @@ import { describeType, type TableSpec } from "./columns.js";
 
 export function columnsTable(spec: TableSpec): string {
   const rows = Object.entries(spec).map(
-    ([name, c]) => `| \`${name}\` | ${describeType(c.type).replace(/\|(?!\|)/g, "\\|").replace(/\\\\\|/g, "\\|")} | ${c.doc.replace(/\|/g, "\\|")} |`,
+    ([name, c]) =>
+      `| \`${name}\` | ${describeType(c.type)
+        .replace(/\|(?!\|)/g, "\\|")
+        .replace(/\\\\\|/g, "\\|")} | ${c.doc.replace(/\|/g, "\\|")} |`,
   );
   return ["| column | type | meaning |", "|---|---|---|", ...rows].join("\n");
 }

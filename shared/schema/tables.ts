@@ -4,11 +4,11 @@
  * (queries/schema.sql, generated) and the JSONL files come from.
  */
 
-import { col, t, type TableSpec } from "./columns.js";
+import type { RowOf } from "./columns.js";
+import { col, type TableSpec, t } from "./columns.js";
 import { DOMAIN_COLUMNS } from "./domain-row.js";
 import { HOST_COLUMNS } from "./host-row.js";
 import { SCAN_COLUMNS } from "./scan-row.js";
-import type { RowOf } from "./columns.js";
 
 const SCAN_KEY = {
   scan_id: col(t.string(), "the scan this row belongs to"),

@@ -13,36 +13,63 @@ const blocked = (range: string, cidr: string): AddressDecision => ({ allowed: fa
 const rangeCases: { name: string; input: string; expect: AddressDecision }[] = [
   // IPv4
   { name: "this network 0.0.0.0", input: "0.0.0.0", expect: blocked("this_network", "0.0.0.0/8") },
-  { name: "this network last 0.255.255.255", input: "0.255.255.255", expect: blocked("this_network", "0.0.0.0/8") },
+  {
+    name: "this network last 0.255.255.255",
+    input: "0.255.255.255",
+    expect: blocked("this_network", "0.0.0.0/8"),
+  },
   { name: "private 10.0.0.0", input: "10.0.0.0", expect: blocked("private", "10.0.0.0/8") },
   { name: "private 10.255.255.255", input: "10.255.255.255", expect: blocked("private", "10.0.0.0/8") },
   { name: "cgnat first 100.64.0.0", input: "100.64.0.0", expect: blocked("cgnat", "100.64.0.0/10") },
   { name: "cgnat last 100.127.255.255", input: "100.127.255.255", expect: blocked("cgnat", "100.64.0.0/10") },
   { name: "loopback 127.0.0.1", input: "127.0.0.1", expect: blocked("loopback", "127.0.0.0/8") },
   { name: "loopback 127.255.255.254", input: "127.255.255.254", expect: blocked("loopback", "127.0.0.0/8") },
-  { name: "link local 169.254.169.254", input: "169.254.169.254", expect: blocked("link_local", "169.254.0.0/16") },
+  {
+    name: "link local 169.254.169.254",
+    input: "169.254.169.254",
+    expect: blocked("link_local", "169.254.0.0/16"),
+  },
   { name: "private first 172.16.0.0", input: "172.16.0.0", expect: blocked("private", "172.16.0.0/12") },
-  { name: "private last 172.31.255.255", input: "172.31.255.255", expect: blocked("private", "172.16.0.0/12") },
+  {
+    name: "private last 172.31.255.255",
+    input: "172.31.255.255",
+    expect: blocked("private", "172.16.0.0/12"),
+  },
   { name: "ietf protocol 192.0.0.8", input: "192.0.0.8", expect: blocked("ietf_protocol", "192.0.0.0/24") },
   { name: "documentation 192.0.2.1", input: "192.0.2.1", expect: blocked("documentation", "192.0.2.0/24") },
   { name: "6to4 relay 192.88.99.1", input: "192.88.99.1", expect: blocked("6to4_relay", "192.88.99.0/24") },
   { name: "private 192.168.1.1", input: "192.168.1.1", expect: blocked("private", "192.168.0.0/16") },
-  { name: "benchmarking first 198.18.0.0", input: "198.18.0.0", expect: blocked("benchmarking", "198.18.0.0/15") },
+  {
+    name: "benchmarking first 198.18.0.0",
+    input: "198.18.0.0",
+    expect: blocked("benchmarking", "198.18.0.0/15"),
+  },
   {
     name: "benchmarking last 198.19.255.255",
     input: "198.19.255.255",
     expect: blocked("benchmarking", "198.18.0.0/15"),
   },
-  { name: "documentation 198.51.100.7", input: "198.51.100.7", expect: blocked("documentation", "198.51.100.0/24") },
-  { name: "documentation 203.0.113.255", input: "203.0.113.255", expect: blocked("documentation", "203.0.113.0/24") },
+  {
+    name: "documentation 198.51.100.7",
+    input: "198.51.100.7",
+    expect: blocked("documentation", "198.51.100.0/24"),
+  },
+  {
+    name: "documentation 203.0.113.255",
+    input: "203.0.113.255",
+    expect: blocked("documentation", "203.0.113.0/24"),
+  },
   { name: "multicast first 224.0.0.0", input: "224.0.0.0", expect: blocked("multicast", "224.0.0.0/4") },
-  { name: "multicast last 239.255.255.255", input: "239.255.255.255", expect: blocked("multicast", "224.0.0.0/4") },
+  {
+    name: "multicast last 239.255.255.255",
+    input: "239.255.255.255",
+    expect: blocked("multicast", "224.0.0.0/4"),
+  },
   { name: "reserved first 240.0.0.0", input: "240.0.0.0", expect: blocked("reserved", "240.0.0.0/4") },
   { name: "reserved 255.255.255.254", input: "255.255.255.254", expect: blocked("reserved", "240.0.0.0/4") },
-  // BUG (labelling): 255.255.255.255/32 "broadcast" is listed after 240.0.0.0/4 "reserved", which contains it,
-  // and the first match wins, so the broadcast entry is dead code: the limited broadcast address is still
-  // refused, but reported as range "reserved" / cidr "240.0.0.0/4". This case fails until the more specific
-  // entry is moved ahead of 240.0.0.0/4 (or matching picks the longest prefix).
+  // Regression (was a labelling BUG): with 255.255.255.255/32 "broadcast" listed after 240.0.0.0/4 "reserved",
+  // which contains it, the first match won and the limited broadcast address was reported as "reserved" /
+  // "240.0.0.0/4" (the broadcast entry was dead). The more specific entry must come first.
   {
     name: "limited broadcast 255.255.255.255",
     input: "255.255.255.255",
@@ -52,19 +79,39 @@ const rangeCases: { name: string; input: string; expect: AddressDecision }[] = [
   { name: "unspecified ::", input: "::", expect: blocked("unspecified", "::/128") },
   { name: "loopback ::1", input: "::1", expect: blocked("loopback", "::1/128") },
   { name: "loopback ::1 with zone", input: "::1%lo", expect: blocked("loopback", "::1/128") },
-  { name: "ipv4 mapped loopback", input: "::ffff:127.0.0.1", expect: blocked("ipv4_mapped", "::ffff:0:0/96") },
+  {
+    name: "ipv4 mapped loopback",
+    input: "::ffff:127.0.0.1",
+    expect: blocked("ipv4_mapped", "::ffff:0:0/96"),
+  },
   { name: "ipv4 mapped public", input: "::ffff:1.1.1.1", expect: blocked("ipv4_mapped", "::ffff:0:0/96") },
   { name: "ipv4 mapped hex form", input: "::ffff:7f00:1", expect: blocked("ipv4_mapped", "::ffff:0:0/96") },
   { name: "ipv4 compatible ::7f00:1", input: "::7f00:1", expect: blocked("ipv4_compatible", "::/96") },
   { name: "ipv4 compatible ::2", input: "::2", expect: blocked("ipv4_compatible", "::/96") },
-  { name: "local-use NAT64 64:ff9b:1::1", input: "64:ff9b:1::1", expect: blocked("translation", "64:ff9b:1::/48") },
+  {
+    name: "local-use NAT64 64:ff9b:1::1",
+    input: "64:ff9b:1::1",
+    expect: blocked("translation", "64:ff9b:1::/48"),
+  },
   { name: "discard 100::1", input: "100::1", expect: blocked("discard", "100::/64") },
   { name: "teredo 2001::1", input: "2001::1", expect: blocked("ietf_protocol", "2001::/23") },
-  { name: "ietf protocol last 2001:1ff::1", input: "2001:1ff::1", expect: blocked("ietf_protocol", "2001::/23") },
-  { name: "documentation 2001:db8::1", input: "2001:db8::1", expect: blocked("documentation", "2001:db8::/32") },
+  {
+    name: "ietf protocol last 2001:1ff::1",
+    input: "2001:1ff::1",
+    expect: blocked("ietf_protocol", "2001::/23"),
+  },
+  {
+    name: "documentation 2001:db8::1",
+    input: "2001:db8::1",
+    expect: blocked("documentation", "2001:db8::/32"),
+  },
   { name: "6to4 2002:7f00:1::1", input: "2002:7f00:1::1", expect: blocked("6to4", "2002::/16") },
   { name: "documentation 3fff::1", input: "3fff::1", expect: blocked("documentation", "3fff::/20") },
-  { name: "documentation last 3fff:fff::1", input: "3fff:fff::1", expect: blocked("documentation", "3fff::/20") },
+  {
+    name: "documentation last 3fff:fff::1",
+    input: "3fff:fff::1",
+    expect: blocked("documentation", "3fff::/20"),
+  },
   { name: "srv6 5f00::1", input: "5f00::1", expect: blocked("srv6", "5f00::/16") },
   { name: "unique local fc00::1", input: "fc00::1", expect: blocked("unique_local", "fc00::/7") },
   { name: "unique local fdff::1", input: "fdff:ffff::1", expect: blocked("unique_local", "fc00::/7") },
@@ -75,7 +122,11 @@ const rangeCases: { name: string; input: string; expect: AddressDecision }[] = [
   { name: "multicast ff02::1", input: "ff02::1", expect: blocked("multicast", "ff00::/8") },
   { name: "upper-case IPv6", input: "FE80::1", expect: blocked("link_local", "fe80::/10") },
   // NAT64 well-known prefix: allowed unless the embedded IPv4 address is special
-  { name: "NAT64 loopback 64:ff9b::7f00:1", input: "64:ff9b::7f00:1", expect: blocked("nat64_loopback", "127.0.0.0/8") },
+  {
+    name: "NAT64 loopback 64:ff9b::7f00:1",
+    input: "64:ff9b::7f00:1",
+    expect: blocked("nat64_loopback", "127.0.0.0/8"),
+  },
   {
     name: "NAT64 dotted private 64:ff9b::10.0.0.1",
     input: "64:ff9b::10.0.0.1",
@@ -147,18 +198,18 @@ const invalidCases: { name: string; input: string; expect: AddressDecision }[] =
 describe("address policy", () => {
   for (const { name, input, expect: want } of rangeCases)
     it(`address policy - blocked ${name}`, () => {
-    expect(checkTargetAddress(input, false)).toEqual(want);
-  });
+      expect(checkTargetAddress(input, false)).toEqual(want);
+    });
 
   for (const { name, input, expect: want } of edgeCases)
     it(`address policy - allowed ${name}`, () => {
-    expect(checkTargetAddress(input, false)).toEqual(want);
-  });
+      expect(checkTargetAddress(input, false)).toEqual(want);
+    });
 
   for (const { name, input, expect: want } of invalidCases)
     it(`address policy - invalid ${name}`, () => {
-    expect(checkTargetAddress(input, false)).toEqual(want);
-  });
+      expect(checkTargetAddress(input, false)).toEqual(want);
+    });
 
   const allowPrivateCases: { name: string; input: string; expect: AddressDecision }[] = [
     { name: "loopback 127.0.0.1", input: "127.0.0.1", expect: ALLOWED },
@@ -172,6 +223,6 @@ describe("address policy", () => {
   ];
   for (const { name, input, expect: want } of allowPrivateCases)
     it(`address policy - allowPrivate ${name}`, () => {
-    expect(checkTargetAddress(input, true)).toEqual(want);
-  });
+      expect(checkTargetAddress(input, true)).toEqual(want);
+    });
 });

@@ -154,7 +154,12 @@ const tlsCases: { name: string; input: unknown; expect: TlsFailure }[] = [
     name: "TLSV1 code that is not an alert",
     input: nodeError("ERR_SSL_TLSV1_UNRECOGNIZED_NAME", "x"),
     // not an ALERT code spelling: treated as some other OpenSSL handshake failure
-    expect: { failure: "tls_handshake_failed", phase: "tls_handshake", detail: "ERR_SSL_TLSV1_UNRECOGNIZED_NAME: x", alert: null },
+    expect: {
+      failure: "tls_handshake_failed",
+      phase: "tls_handshake",
+      detail: "ERR_SSL_TLSV1_UNRECOGNIZED_NAME: x",
+      alert: null,
+    },
   },
   {
     name: "TLSv1.3 alert certificate required",
@@ -238,7 +243,10 @@ const tlsCases: { name: string; input: unknown; expect: TlsFailure }[] = [
   },
   {
     name: "ECONNRESET before the secure connection is a close",
-    input: nodeError("ECONNRESET", "Client network socket disconnected before secure TLS connection was established"),
+    input: nodeError(
+      "ECONNRESET",
+      "Client network socket disconnected before secure TLS connection was established",
+    ),
     expect: {
       failure: "connection_closed",
       phase: "tls_handshake",
@@ -253,7 +261,10 @@ const tlsCases: { name: string; input: unknown; expect: TlsFailure }[] = [
   },
   {
     name: "disconnect message without ECONNRESET is not a close",
-    input: nodeError(undefined, "Client network socket disconnected before secure TLS connection was established"),
+    input: nodeError(
+      undefined,
+      "Client network socket disconnected before secure TLS connection was established",
+    ),
     expect: {
       failure: "unknown_failure",
       phase: "tls_handshake",
@@ -264,7 +275,7 @@ const tlsCases: { name: string; input: unknown; expect: TlsFailure }[] = [
   {
     name: "ETIMEDOUT during the handshake",
     input: nodeError("ETIMEDOUT", "read ETIMEDOUT"),
-    expect: { failure: "connect_timeout", phase: "tls_handshake", detail: "read ETIMEDOUT", alert: null },
+    expect: { failure: "tls_timeout", phase: "tls_handshake", detail: "read ETIMEDOUT", alert: null },
   },
   {
     name: "EPIPE during the handshake",
@@ -304,7 +315,12 @@ const tlsCases: { name: string; input: unknown; expect: TlsFailure }[] = [
   {
     name: "no code keeps the message",
     input: nodeError(undefined, "sslv3 alert handshake failure"),
-    expect: { failure: "unknown_failure", phase: "tls_handshake", detail: "sslv3 alert handshake failure", alert: null },
+    expect: {
+      failure: "unknown_failure",
+      phase: "tls_handshake",
+      detail: "sslv3 alert handshake failure",
+      alert: null,
+    },
   },
   {
     name: "a string thrown",
@@ -319,18 +335,38 @@ const certCases: { name: string; input: string; expect: CertError }[] = [
   { name: "DEPTH_ZERO_SELF_SIGNED_CERT", input: "DEPTH_ZERO_SELF_SIGNED_CERT", expect: "self_signed" },
   { name: "SELF_SIGNED_CERT_IN_CHAIN", input: "SELF_SIGNED_CERT_IN_CHAIN", expect: "self_signed_in_chain" },
   { name: "UNABLE_TO_GET_ISSUER_CERT", input: "UNABLE_TO_GET_ISSUER_CERT", expect: "unknown_issuer" },
-  { name: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", input: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", expect: "unknown_issuer" },
-  { name: "UNABLE_TO_VERIFY_LEAF_SIGNATURE", input: "UNABLE_TO_VERIFY_LEAF_SIGNATURE", expect: "unknown_issuer" },
+  {
+    name: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    input: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    expect: "unknown_issuer",
+  },
+  {
+    name: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    input: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    expect: "unknown_issuer",
+  },
   { name: "CERT_SIGNATURE_FAILURE", input: "CERT_SIGNATURE_FAILURE", expect: "bad_signature" },
-  { name: "UNABLE_TO_DECRYPT_CERT_SIGNATURE", input: "UNABLE_TO_DECRYPT_CERT_SIGNATURE", expect: "bad_signature" },
-  { name: "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY", input: "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY", expect: "bad_signature" },
+  {
+    name: "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+    input: "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+    expect: "bad_signature",
+  },
+  {
+    name: "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+    input: "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+    expect: "bad_signature",
+  },
   { name: "INVALID_CA", input: "INVALID_CA", expect: "invalid_chain" },
   { name: "PATH_LENGTH_EXCEEDED", input: "PATH_LENGTH_EXCEEDED", expect: "invalid_chain" },
   { name: "INVALID_PURPOSE", input: "INVALID_PURPOSE", expect: "invalid_chain" },
   { name: "CERT_UNTRUSTED", input: "CERT_UNTRUSTED", expect: "invalid_chain" },
   { name: "CERT_REJECTED", input: "CERT_REJECTED", expect: "invalid_chain" },
   { name: "CERT_CHAIN_TOO_LONG", input: "CERT_CHAIN_TOO_LONG", expect: "invalid_chain" },
-  { name: "ERROR_IN_CERT_NOT_BEFORE_FIELD", input: "ERROR_IN_CERT_NOT_BEFORE_FIELD", expect: "invalid_chain" },
+  {
+    name: "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+    input: "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+    expect: "invalid_chain",
+  },
   { name: "ERROR_IN_CERT_NOT_AFTER_FIELD", input: "ERROR_IN_CERT_NOT_AFTER_FIELD", expect: "invalid_chain" },
   { name: "unknown code", input: "HOSTNAME_MISMATCH", expect: "other" },
   { name: "lower-case known code", input: "cert_has_expired", expect: "other" },

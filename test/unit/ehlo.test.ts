@@ -91,12 +91,22 @@ const cases: { name: string; input: string[]; expect: Expected }[] = [
   {
     name: "mixed-case keywords normalized",
     input: ["mx", "StartTls", "8bitMime"],
-    expect: { serverName: "mx", extensions: ["STARTTLS", "8BITMIME"], keywords: ["STARTTLS", "8BITMIME"], starttls: true },
+    expect: {
+      serverName: "mx",
+      extensions: ["STARTTLS", "8BITMIME"],
+      keywords: ["STARTTLS", "8BITMIME"],
+      starttls: true,
+    },
   },
   {
     name: "parameters keep their case",
     input: ["mx", "auth Plain LOGIN cram-md5"],
-    expect: { serverName: "mx", extensions: ["AUTH Plain LOGIN cram-md5"], keywords: ["AUTH"], starttls: false },
+    expect: {
+      serverName: "mx",
+      extensions: ["AUTH Plain LOGIN cram-md5"],
+      keywords: ["AUTH"],
+      starttls: false,
+    },
   },
   {
     name: "parameter whitespace collapsed to one space",
@@ -106,7 +116,12 @@ const cases: { name: string; input: string[]; expect: Expected }[] = [
   {
     name: "duplicates removed, first kept",
     input: ["mx", "SIZE 1000", "STARTTLS", "size 2000", "starttls", "STARTTLS"],
-    expect: { serverName: "mx", extensions: ["SIZE 1000", "STARTTLS"], keywords: ["SIZE", "STARTTLS"], starttls: true },
+    expect: {
+      serverName: "mx",
+      extensions: ["SIZE 1000", "STARTTLS"],
+      keywords: ["SIZE", "STARTTLS"],
+      starttls: true,
+    },
   },
   {
     name: "no STARTTLS",
@@ -131,7 +146,12 @@ const cases: { name: string; input: string[]; expect: Expected }[] = [
   {
     name: "STARTTLS as a parameter does not count",
     input: ["mx", "X-FEATURES STARTTLS"],
-    expect: { serverName: "mx", extensions: ["X-FEATURES STARTTLS"], keywords: ["X-FEATURES"], starttls: false },
+    expect: {
+      serverName: "mx",
+      extensions: ["X-FEATURES STARTTLS"],
+      keywords: ["X-FEATURES"],
+      starttls: false,
+    },
   },
   {
     name: "STARTTLS=value is not a keyword",
@@ -193,12 +213,12 @@ const cases: { name: string; input: string[]; expect: Expected }[] = [
 describe("ehlo", () => {
   for (const { name, input, expect: want } of cases)
     it(`ehlo - ${name}`, () => {
-    const info = parseEhlo(ehloReply(input));
-    expect({
-      serverName: info.serverName,
-      extensions: info.extensions,
-      keywords: [...info.keywords],
-      starttls: info.keywords.has("STARTTLS"),
-    }).toEqual(want);
-  });
+      const info = parseEhlo(ehloReply(input));
+      expect({
+        serverName: info.serverName,
+        extensions: info.extensions,
+        keywords: [...info.keywords],
+        starttls: info.keywords.has("STARTTLS"),
+      }).toEqual(want);
+    });
 });

@@ -14,34 +14,114 @@ const matchCases: { name: string; input: { pattern: string; host: string }; expe
   { name: "exact", input: { pattern: "mx.example.com", host: "mx.example.com" }, expect: true },
   { name: "different name", input: { pattern: "mx.example.com", host: "mx2.example.com" }, expect: false },
   { name: "suffix is not a match", input: { pattern: "example.com", host: "mx.example.com" }, expect: false },
-  { name: "longer pattern is not a match", input: { pattern: "mx.example.com", host: "example.com" }, expect: false },
+  {
+    name: "longer pattern is not a match",
+    input: { pattern: "mx.example.com", host: "example.com" },
+    expect: false,
+  },
   { name: "case of the pattern", input: { pattern: "MX.Example.COM", host: "mx.example.com" }, expect: true },
   { name: "case of the host", input: { pattern: "mx.example.com", host: "Mx.EXAMPLE.com" }, expect: true },
-  { name: "trailing dot on the host", input: { pattern: "mx.example.com", host: "mx.example.com." }, expect: true },
-  { name: "trailing dot on the pattern", input: { pattern: "mx.example.com.", host: "mx.example.com" }, expect: true },
-  { name: "trailing dots on both", input: { pattern: "mx.example.com.", host: "mx.example.com." }, expect: true },
-  { name: "two trailing dots are not one", input: { pattern: "mx.example.com", host: "mx.example.com.." }, expect: false },
-  { name: "surrounding spaces ignored", input: { pattern: " mx.example.com ", host: "mx.example.com" }, expect: true },
+  {
+    name: "trailing dot on the host",
+    input: { pattern: "mx.example.com", host: "mx.example.com." },
+    expect: true,
+  },
+  {
+    name: "trailing dot on the pattern",
+    input: { pattern: "mx.example.com.", host: "mx.example.com" },
+    expect: true,
+  },
+  {
+    name: "trailing dots on both",
+    input: { pattern: "mx.example.com.", host: "mx.example.com." },
+    expect: true,
+  },
+  {
+    name: "two trailing dots are not one",
+    input: { pattern: "mx.example.com", host: "mx.example.com.." },
+    expect: false,
+  },
+  {
+    name: "surrounding spaces ignored",
+    input: { pattern: " mx.example.com ", host: "mx.example.com" },
+    expect: true,
+  },
   { name: "wildcard one label", input: { pattern: "*.example.com", host: "mx.example.com" }, expect: true },
   { name: "wildcard with case", input: { pattern: "*.EXAMPLE.com", host: "MX.example.COM" }, expect: true },
-  { name: "wildcard with trailing dot", input: { pattern: "*.example.com.", host: "mx.example.com." }, expect: true },
-  { name: "wildcard not two labels", input: { pattern: "*.example.com", host: "a.b.example.com" }, expect: false },
-  { name: "wildcard not the bare parent", input: { pattern: "*.example.com", host: "example.com" }, expect: false },
-  { name: "wildcard not an empty label", input: { pattern: "*.example.com", host: ".example.com" }, expect: false },
-  { name: "wildcard other parent", input: { pattern: "*.example.com", host: "mx.example.org" }, expect: false },
-  { name: "wildcard parent must match whole", input: { pattern: "*.example.com", host: "mx.badexample.com" }, expect: false },
+  {
+    name: "wildcard with trailing dot",
+    input: { pattern: "*.example.com.", host: "mx.example.com." },
+    expect: true,
+  },
+  {
+    name: "wildcard not two labels",
+    input: { pattern: "*.example.com", host: "a.b.example.com" },
+    expect: false,
+  },
+  {
+    name: "wildcard not the bare parent",
+    input: { pattern: "*.example.com", host: "example.com" },
+    expect: false,
+  },
+  {
+    name: "wildcard not an empty label",
+    input: { pattern: "*.example.com", host: ".example.com" },
+    expect: false,
+  },
+  {
+    name: "wildcard other parent",
+    input: { pattern: "*.example.com", host: "mx.example.org" },
+    expect: false,
+  },
+  {
+    name: "wildcard parent must match whole",
+    input: { pattern: "*.example.com", host: "mx.badexample.com" },
+    expect: false,
+  },
   { name: "*.com matches nothing", input: { pattern: "*.com", host: "example.com" }, expect: false },
   { name: "*.com not the TLD itself", input: { pattern: "*.com", host: "com" }, expect: false },
   { name: "bare * matches nothing", input: { pattern: "*", host: "com" }, expect: false },
-  { name: "partial wildcard prefix f*", input: { pattern: "f*.example.com", host: "foo.example.com" }, expect: false },
-  { name: "partial wildcard f* exact letter", input: { pattern: "f*.example.com", host: "f.example.com" }, expect: false },
-  { name: "partial wildcard suffix *x", input: { pattern: "*x.example.com", host: "mx.example.com" }, expect: false },
-  { name: "partial wildcard middle m*x", input: { pattern: "m*x.example.com", host: "mx.example.com" }, expect: false },
-  { name: "wildcard in second label", input: { pattern: "mx.*.example.com", host: "mx.a.example.com" }, expect: false },
-  { name: "wildcard in last label", input: { pattern: "mx.example.*", host: "mx.example.com" }, expect: false },
+  {
+    name: "partial wildcard prefix f*",
+    input: { pattern: "f*.example.com", host: "foo.example.com" },
+    expect: false,
+  },
+  {
+    name: "partial wildcard f* exact letter",
+    input: { pattern: "f*.example.com", host: "f.example.com" },
+    expect: false,
+  },
+  {
+    name: "partial wildcard suffix *x",
+    input: { pattern: "*x.example.com", host: "mx.example.com" },
+    expect: false,
+  },
+  {
+    name: "partial wildcard middle m*x",
+    input: { pattern: "m*x.example.com", host: "mx.example.com" },
+    expect: false,
+  },
+  {
+    name: "wildcard in second label",
+    input: { pattern: "mx.*.example.com", host: "mx.a.example.com" },
+    expect: false,
+  },
+  {
+    name: "wildcard in last label",
+    input: { pattern: "mx.example.*", host: "mx.example.com" },
+    expect: false,
+  },
   { name: "two wildcards", input: { pattern: "*.*.example.com", host: "a.b.example.com" }, expect: false },
-  { name: "literal * host against wildcard", input: { pattern: "*.example.com", host: "*.example.com" }, expect: true },
-  { name: "wildcard host against exact pattern", input: { pattern: "mx.example.com", host: "*.example.com" }, expect: false },
+  {
+    name: "literal * host against wildcard",
+    input: { pattern: "*.example.com", host: "*.example.com" },
+    expect: true,
+  },
+  {
+    name: "wildcard host against exact pattern",
+    input: { pattern: "mx.example.com", host: "*.example.com" },
+    expect: false,
+  },
   { name: "empty pattern", input: { pattern: "", host: "mx.example.com" }, expect: false },
   { name: "empty host", input: { pattern: "mx.example.com", host: "" }, expect: false },
   { name: "both empty", input: { pattern: "", host: "" }, expect: false },
@@ -59,25 +139,53 @@ describe("names", () => {
     input: { host: string; sans: string[]; cn: string | null };
     expect: boolean;
   }[] = [
-    { name: "SAN matches", input: { host: "mx.example.com", sans: ["mx.example.com"], cn: null }, expect: true },
+    {
+      name: "SAN matches",
+      input: { host: "mx.example.com", sans: ["mx.example.com"], cn: null },
+      expect: true,
+    },
     {
       name: "second SAN matches",
       input: { host: "mx.example.com", sans: ["a.example.com", "*.example.com"], cn: null },
       expect: true,
     },
-    { name: "no SAN matches", input: { host: "mx.example.com", sans: ["a.example.com"], cn: null }, expect: false },
+    {
+      name: "no SAN matches",
+      input: { host: "mx.example.com", sans: ["a.example.com"], cn: null },
+      expect: false,
+    },
     {
       name: "CN ignored when a DNS SAN exists",
       input: { host: "mx.example.com", sans: ["a.example.com"], cn: "mx.example.com" },
       expect: false,
     },
-    { name: "CN used without DNS SANs", input: { host: "mx.example.com", sans: [], cn: "mx.example.com" }, expect: true },
-    { name: "CN wildcard without DNS SANs", input: { host: "mx.example.com", sans: [], cn: "*.example.com" }, expect: true },
-    { name: "CN not matching", input: { host: "mx.example.com", sans: [], cn: "other.example.com" }, expect: false },
+    {
+      name: "CN used without DNS SANs",
+      input: { host: "mx.example.com", sans: [], cn: "mx.example.com" },
+      expect: true,
+    },
+    {
+      name: "CN wildcard without DNS SANs",
+      input: { host: "mx.example.com", sans: [], cn: "*.example.com" },
+      expect: true,
+    },
+    {
+      name: "CN not matching",
+      input: { host: "mx.example.com", sans: [], cn: "other.example.com" },
+      expect: false,
+    },
     { name: "no SANs and no CN", input: { host: "mx.example.com", sans: [], cn: null }, expect: false },
     { name: "empty CN", input: { host: "mx.example.com", sans: [], cn: "" }, expect: false },
-    { name: "empty SAN string", input: { host: "mx.example.com", sans: [""], cn: "mx.example.com" }, expect: false },
-    { name: "empty host", input: { host: "", sans: ["mx.example.com"], cn: "mx.example.com" }, expect: false },
+    {
+      name: "empty SAN string",
+      input: { host: "mx.example.com", sans: [""], cn: "mx.example.com" },
+      expect: false,
+    },
+    {
+      name: "empty host",
+      input: { host: "", sans: ["mx.example.com"], cn: "mx.example.com" },
+      expect: false,
+    },
   ];
   for (const { name, input, expect: want } of certCases)
     it(`cert names host - ${name}`, () => {
@@ -138,24 +246,27 @@ const certSpecs: { name: string; sans: string[]; cn?: string }[] = [
  * than two labels after it (it is in the agreement table above). Trailing dots are: shared/names.ts ignores one
  * trailing dot on either side (an absolute name is the same name), OpenSSL compares the strings as they are.
  */
-const disagreements: { name: string; input: { san: string; host: string }; expect: { ours: boolean; openssl: boolean } }[] =
-  [
-    {
-      name: "trailing dot on the host",
-      input: { san: "mx.example.com", host: "mx.example.com." },
-      expect: { ours: true, openssl: false },
-    },
-    {
-      name: "trailing dot on the host, wildcard SAN",
-      input: { san: "*.example.com", host: "mx.example.com." },
-      expect: { ours: true, openssl: false },
-    },
-    {
-      name: "trailing dot on the SAN",
-      input: { san: "mx.example.com.", host: "mx.example.com" },
-      expect: { ours: true, openssl: false },
-    },
-  ];
+const disagreements: {
+  name: string;
+  input: { san: string; host: string };
+  expect: { ours: boolean; openssl: boolean };
+}[] = [
+  {
+    name: "trailing dot on the host",
+    input: { san: "mx.example.com", host: "mx.example.com." },
+    expect: { ours: true, openssl: false },
+  },
+  {
+    name: "trailing dot on the host, wildcard SAN",
+    input: { san: "*.example.com", host: "mx.example.com." },
+    expect: { ours: true, openssl: false },
+  },
+  {
+    name: "trailing dot on the SAN",
+    input: { san: "mx.example.com.", host: "mx.example.com" },
+    expect: { ours: true, openssl: false },
+  },
+];
 
 describe("names against OpenSSL", () => {
   let ca: LabCa;
@@ -196,7 +307,9 @@ describe("names against OpenSSL", () => {
 
   it("names against OpenSSL - the host list has matches and non-matches", () => {
     // guards the cross-check against a vacuous pass (e.g. every answer false on both sides)
-    const all = certSpecs.flatMap((spec) => HOSTS.map((h) => certNamesHost(h, spec.sans, spec.cn ?? spec.sans[0] ?? null)));
+    const all = certSpecs.flatMap((spec) =>
+      HOSTS.map((h) => certNamesHost(h, spec.sans, spec.cn ?? spec.sans[0] ?? null)),
+    );
     expect(all.filter(Boolean).length).toBe(31);
     expect(all.length).toBe(certSpecs.length * HOSTS.length);
   });

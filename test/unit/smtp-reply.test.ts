@@ -42,11 +42,19 @@ function drain(p: ReplyParser): ReplyParseResult[] {
 describe("smtp reply line", () => {
   const cases: { name: string; input: string; expect: ReturnType<typeof parseReplyLine> }[] = [
     { name: "last line with text", input: "250 OK", expect: { code: 250, last: true, text: "OK" } },
-    { name: "continuation line", input: "250-PIPELINING", expect: { code: 250, last: false, text: "PIPELINING" } },
+    {
+      name: "continuation line",
+      input: "250-PIPELINING",
+      expect: { code: 250, last: false, text: "PIPELINING" },
+    },
     { name: "bare code", input: "220", expect: { code: 220, last: true, text: "" } },
     { name: "code and space only", input: "354 ", expect: { code: 354, last: true, text: "" } },
     { name: "code and hyphen only", input: "250-", expect: { code: 250, last: false, text: "" } },
-    { name: "text keeps inner spaces", input: "421 4.7.0  try  later ", expect: { code: 421, last: true, text: "4.7.0  try  later " } },
+    {
+      name: "text keeps inner spaces",
+      input: "421 4.7.0  try  later ",
+      expect: { code: 421, last: true, text: "4.7.0  try  later " },
+    },
     { name: "5xx code", input: "554 5.7.1 no", expect: { code: 554, last: true, text: "5.7.1 no" } },
     { name: "highest valid code 599", input: "599 x", expect: { code: 599, last: true, text: "x" } },
     { name: "lowest valid code 200", input: "200 x", expect: { code: 200, last: true, text: "x" } },
@@ -65,8 +73,8 @@ describe("smtp reply line", () => {
   ];
   for (const { name, input, expect: want } of cases)
     it(`smtp reply line - ${name}`, () => {
-    expect(parseReplyLine(input)).toEqual(want);
-  });
+      expect(parseReplyLine(input)).toEqual(want);
+    });
 });
 
 describe("smtp reply", () => {
@@ -248,8 +256,8 @@ describe("smtp reply", () => {
   ];
   for (const { name, input, limits, expect: want } of cases)
     it(`smtp reply - ${name}`, () => {
-    expect(parseReplies(input, limits ?? DEFAULT_REPLY_LIMITS)).toEqual(want);
-  });
+      expect(parseReplies(input, limits ?? DEFAULT_REPLY_LIMITS)).toEqual(want);
+    });
 });
 
 describe("smtp reply parser", () => {
@@ -270,7 +278,10 @@ describe("smtp reply parser", () => {
     {
       name: "second reply stays buffered until complete",
       chunks: ["220 hi\r\n250-a\r\n", "250 b\r\n"],
-      expect: [[reply(220, ["hi"], "220 hi"), NEED_MORE], [reply(250, ["a", "b"], "250-a\n250 b"), NEED_MORE]],
+      expect: [
+        [reply(220, ["hi"], "220 hi"), NEED_MORE],
+        [reply(250, ["a", "b"], "250-a\n250 b"), NEED_MORE],
+      ],
     },
     {
       name: "code change across chunks",
@@ -280,13 +291,13 @@ describe("smtp reply parser", () => {
   ];
   for (const { name, chunks, expect: want } of chunkCases)
     it(`smtp reply parser - ${name}`, () => {
-    const p = new ReplyParser();
-    const got = chunks.map((c) => {
-      p.push(Buffer.from(c, "latin1"));
-      return drain(p);
+      const p = new ReplyParser();
+      const got = chunks.map((c) => {
+        p.push(Buffer.from(c, "latin1"));
+        return drain(p);
+      });
+      expect(got).toEqual(want);
     });
-    expect(got).toEqual(want);
-  });
 
   it("smtp reply parser - two replies in one chunk: the second stays buffered", () => {
     const p = new ReplyParser();
@@ -309,43 +320,48 @@ describe("smtp reply parser", () => {
     expect(p.pendingBytes).toBe(5);
   });
 
-  const discardCases: { name: string; before: string; after: string; discarded: number; expect: ReplyParseResult[] }[] =
-    [
-      {
-        name: "discardPending drops plaintext sent after the STARTTLS reply",
-        before: "220 go ahead\r\n250 injected\r\n",
-        after: "250 real\r\n",
-        discarded: 14,
-        expect: [reply(250, ["real"], "250 real"), NEED_MORE],
-      },
-      {
-        name: "discardPending drops a partial line",
-        before: "220 go ahead\r\n250-inj",
-        after: "250 real\r\n",
-        discarded: 7,
-        expect: [reply(250, ["real"], "250 real"), NEED_MORE],
-      },
-      {
-        name: "discardPending with nothing pending",
-        before: "220 go ahead\r\n",
-        after: "250 real\r\n",
-        discarded: 0,
-        expect: [reply(250, ["real"], "250 real"), NEED_MORE],
-      },
-    ];
+  const discardCases: {
+    name: string;
+    before: string;
+    after: string;
+    discarded: number;
+    expect: ReplyParseResult[];
+  }[] = [
+    {
+      name: "discardPending drops plaintext sent after the STARTTLS reply",
+      before: "220 go ahead\r\n250 injected\r\n",
+      after: "250 real\r\n",
+      discarded: 14,
+      expect: [reply(250, ["real"], "250 real"), NEED_MORE],
+    },
+    {
+      name: "discardPending drops a partial line",
+      before: "220 go ahead\r\n250-inj",
+      after: "250 real\r\n",
+      discarded: 7,
+      expect: [reply(250, ["real"], "250 real"), NEED_MORE],
+    },
+    {
+      name: "discardPending with nothing pending",
+      before: "220 go ahead\r\n",
+      after: "250 real\r\n",
+      discarded: 0,
+      expect: [reply(250, ["real"], "250 real"), NEED_MORE],
+    },
+  ];
   for (const { name, before, after, discarded, expect: want } of discardCases)
     it(`smtp reply parser - ${name}`, () => {
-    const p = new ReplyParser();
-    p.push(Buffer.from(before, "latin1"));
-    expect(p.next()).toEqual(reply(220, ["go ahead"], "220 go ahead"));
-    expect(p.discardPending()).toBe(discarded);
-    expect(p.pendingBytes).toBe(0);
-    expect(p.partialBytes).toBe(0);
-    p.push(Buffer.from(after, "latin1"));
-    expect(drain(p)).toEqual(want);
-    // discarded bytes still count toward the connection cap
-    expect(p.bytesSeen).toBe(before.length + after.length);
-  });
+      const p = new ReplyParser();
+      p.push(Buffer.from(before, "latin1"));
+      expect(p.next()).toEqual(reply(220, ["go ahead"], "220 go ahead"));
+      expect(p.discardPending()).toBe(discarded);
+      expect(p.pendingBytes).toBe(0);
+      expect(p.partialBytes).toBe(0);
+      p.push(Buffer.from(after, "latin1"));
+      expect(drain(p)).toEqual(want);
+      // discarded bytes still count toward the connection cap
+      expect(p.bytesSeen).toBe(before.length + after.length);
+    });
 
   it("smtp reply parser - connection byte cap counts bytes across replies", () => {
     const p = new ReplyParser(SMALL);
@@ -380,6 +396,10 @@ describe("smtp reply parser", () => {
   });
 
   it("smtp reply parser - default limits", () => {
-    expect(DEFAULT_REPLY_LIMITS).toEqual({ maxLineBytes: 4096, maxReplyLines: 200, maxConnectionBytes: 262144 });
+    expect(DEFAULT_REPLY_LIMITS).toEqual({
+      maxLineBytes: 4096,
+      maxReplyLines: 200,
+      maxConnectionBytes: 262144,
+    });
   });
 });

@@ -29,8 +29,9 @@ const RANGES: readonly [cidr: string, name: string][] = [
   ["198.51.100.0/24", "documentation"],
   ["203.0.113.0/24", "documentation"],
   ["224.0.0.0/4", "multicast"],
-  ["240.0.0.0/4", "reserved"],
+  // More specific before less specific: the first match names the range.
   ["255.255.255.255/32", "broadcast"],
+  ["240.0.0.0/4", "reserved"],
   ["::/128", "unspecified"],
   ["::1/128", "loopback"],
   ["::ffff:0:0/96", "ipv4_mapped"],

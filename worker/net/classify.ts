@@ -42,7 +42,10 @@ const SOCKET_CODES: Record<string, Failure> = {
 /** A socket-level error (connect, read or write) in any phase. */
 export function classifySocketError(err: unknown, phase: Phase): ProbeFailure {
   const code = codeOf(err);
-  const failure = SOCKET_CODES[code] ?? "unknown_failure";
+  let failure = SOCKET_CODES[code] ?? "unknown_failure";
+  // The kernel's ETIMEDOUT outside connect means retransmissions went unanswered mid-dialogue.
+  if (code === "ETIMEDOUT" && phase !== "connect")
+    failure = phase === "tls_handshake" ? "tls_timeout" : "smtp_timeout";
   return { failure, phase, detail: errorText(err) };
 }
 

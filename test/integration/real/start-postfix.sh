@@ -2,29 +2,33 @@
 # Starts a private Postfix instance for the real-servers integration test: its own config, queue and data
 # directories under DIR, never the system instance, never port 25, and no way to deliver mail anywhere.
 #
-#   start-postfix.sh DIR PORT CERT_CHAIN_PEM KEY_PEM
+#   start-postfix.sh DIR PORT CERT_CHAIN_PEM KEY_PEM [LEAF_ONLY_PEM]
 #
-# Three smtpd listeners, all on PORT, each greeting with its own host name:
+# Three smtpd listeners (four with LEAF_ONLY_PEM), all on PORT, each greeting with its own host name:
 #   127.0.5.1  mx.real.lab.test        STARTTLS offered (smtpd_tls_security_level = may), protocol and key
 #                                      exchange left to Postfix and OpenSSL (TLS 1.3, X25519)
 #   127.0.5.2  mx.notls.real.lab.test  no STARTTLS (smtpd_tls_security_level = none)
 #   127.0.5.3  mx2.real.lab.test       STARTTLS offered, TLS 1.2 at most, ECDHE on P-256 (prime256v1) only
-# The certificate (CERT_CHAIN_PEM: leaf first, then its CA) serves all of them.
+#   127.0.5.4  mx.leafonly.real.lab.test  STARTTLS offered, sends LEAF_ONLY_PEM (the same leaf, without its CA)
+# The certificate (CERT_CHAIN_PEM: leaf first, then its CA) serves the others.
 # Stop it with stop-postfix.sh DIR. Logs go to DIR/log/maillog.
 #
-# Exit codes: 0 started and accepting connections on all three addresses; 1 otherwise (the log tail on stderr);
+# Exit codes: 0 started and accepting connections on every address; 1 otherwise (the log tail on stderr);
 # 2 bad usage.
 set -euo pipefail
 export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
-if [ "$#" -ne 4 ]; then
-  echo "usage: $0 DIR PORT CERT_CHAIN_PEM KEY_PEM" >&2
+if [ "$#" -ne 4 ] && [ "$#" -ne 5 ]; then
+  echo "usage: $0 DIR PORT CERT_CHAIN_PEM KEY_PEM [LEAF_ONLY_PEM]" >&2
   exit 2
 fi
 dir=$1
 port=$2
 cert=$3
 key=$4
+leaf_only=${5:-}
+addresses=(127.0.5.1 127.0.5.2 127.0.5.3)
+if [ -n "$leaf_only" ]; then addresses+=(127.0.5.4); fi
 case "$port" in '' | *[!0-9]*) echo "start-postfix: bad port $port" >&2; exit 2 ;; esac
 if [ "$port" -eq 25 ]; then
   echo "start-postfix: refusing port 25 (the system instance's port)" >&2
@@ -87,6 +91,7 @@ cat >"$etc/master.cf" <<EOF
 127.0.5.2:$port inet n - n - - smtpd -o myhostname=mx.notls.real.lab.test -o smtpd_tls_security_level=none
 127.0.5.3:$port inet n - n - - smtpd -o myhostname=mx2.real.lab.test
   { -o smtpd_tls_protocols = >=TLSv1.2, <=TLSv1.2 } -o tls_eecdh_auto_curves=prime256v1
+${leaf_only:+127.0.5.4:$port inet n - n - - smtpd -o myhostname=mx.leafonly.real.lab.test -o smtpd_tls_cert_file=$leaf_only}
 cleanup   unix  n       -       n       -       0       cleanup
 rewrite   unix  -       -       n       -       -       trivial-rewrite
 bounce    unix  -       -       n       -       0       bounce
@@ -112,7 +117,7 @@ if ! "$postfix" -c "$etc" start; then
 fi
 
 # master -w returned after its own start-up; wait until each listener answers.
-for ip in 127.0.5.1 127.0.5.2 127.0.5.3; do
+for ip in "${addresses[@]}"; do
   ok=0
   for _ in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/$ip/$port") 2>/dev/null; then
@@ -128,4 +133,4 @@ for ip in 127.0.5.1 127.0.5.2 127.0.5.3; do
     exit 1
   fi
 done
-echo "start-postfix: listening on 127.0.5.1-3:$port (pid $(tr -d ' \n' <"$dir/spool/pid/master.pid"))"
+echo "start-postfix: listening on ${addresses[*]} port $port (pid $(tr -d ' \n' <"$dir/spool/pid/master.pid"))"
