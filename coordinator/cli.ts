@@ -9,7 +9,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { NoResolverError, runCheck } from "./commands/check.js";
 import { runProbe } from "./commands/probe.js";
-import { type ProbeArgs, probeOptions, UsageError } from "./options.js";
+import { type CheckArgs, probeOptions, UsageError } from "./options.js";
 
 async function main(argv: string[]): Promise<number> {
   let exit = 0;
@@ -49,7 +49,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
         try {
           await runCheck(
             (a.domains as string[]) ?? [],
-            a as unknown as ProbeArgs & { json: boolean; color?: boolean },
+            a as unknown as CheckArgs & { json: boolean; color?: boolean },
             process.stdout,
           );
         } catch (err) {
@@ -66,7 +66,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
         try {
           await runProbe(
             (a.targets as string[]) ?? [],
-            a as unknown as ProbeArgs & { json: boolean; color?: boolean },
+            a as unknown as CheckArgs & { json: boolean; color?: boolean },
             process.stdout,
           );
         } catch (err) {

@@ -16,7 +16,8 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function probeOptions<T>(y: Argv<T>) {
+/** Options that make up the probe settings and the DNS client: shared by check, probe, scan and worker. */
+export function probeSettingsOptions<T>(y: Argv<T>) {
   return y
     .option("resolver", {
       type: "string",
@@ -79,7 +80,12 @@ export function probeOptions<T>(y: Argv<T>) {
       type: "number",
       default: 10,
       description: "probe at most this many MX hosts per domain",
-    })
+    });
+}
+
+/** check and probe: the settings plus in-process concurrency and output format. */
+export function probeOptions<T>(y: Argv<T>) {
+  return probeSettingsOptions(y)
     .option("concurrency", { type: "number", default: 16, description: "probes in flight at once" })
     .option("json", {
       type: "boolean",
@@ -107,6 +113,9 @@ export interface ProbeArgs {
   ipv6: boolean;
   "ips-per-host": number;
   "max-mx": number;
+}
+
+export interface CheckArgs extends ProbeArgs {
   concurrency: number;
 }
 
@@ -116,7 +125,7 @@ function seconds(name: string, v: number): number {
   return Math.round(v * 1000);
 }
 
-function positiveInt(name: string, v: number, max: number): number {
+export function positiveInt(name: string, v: number, max: number): number {
   if (!Number.isInteger(v) || v < 1 || v > max)
     throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
   return v;
@@ -207,6 +216,6 @@ export function mxOptions(a: ProbeArgs) {
   };
 }
 
-export function concurrency(a: ProbeArgs): number {
+export function concurrency(a: CheckArgs): number {
   return positiveInt("concurrency", a.concurrency, 4096);
 }

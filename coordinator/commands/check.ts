@@ -7,7 +7,7 @@
 import { checkHostName } from "../../shared/hostname.js";
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, checkDomain, type DomainResult } from "../check/run-check.js";
-import { concurrency, dnsClient, mxOptions, type ProbeArgs, probeSettings, UsageError } from "../options.js";
+import { concurrency, dnsClient, mxOptions, type CheckArgs, probeSettings, UsageError } from "../options.js";
 import { renderDomain } from "../render/text.js";
 
 export class NoResolverError extends Error {
@@ -27,7 +27,7 @@ export function normalizeDomainArg(input: string): string {
 
 export async function runCheck(
   domains: string[],
-  args: ProbeArgs & OutputArgs,
+  args: CheckArgs & OutputArgs,
   out: NodeJS.WritableStream,
 ): Promise<void> {
   const names = domains.map(normalizeDomainArg);

@@ -5,13 +5,13 @@
 
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, parseProbeTarget, probeTarget } from "../check/run-check.js";
-import { concurrency, dnsClient, mxOptions, type ProbeArgs, probeSettings, UsageError } from "../options.js";
+import { concurrency, dnsClient, mxOptions, type CheckArgs, probeSettings, UsageError } from "../options.js";
 import { renderHost } from "../render/text.js";
 import { NoResolverError, type OutputArgs } from "./check.js";
 
 export async function runProbe(
   targets: string[],
-  args: ProbeArgs & OutputArgs,
+  args: CheckArgs & OutputArgs,
   out: NodeJS.WritableStream,
 ): Promise<void> {
   if (targets.length === 0)

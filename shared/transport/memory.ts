@@ -54,6 +54,10 @@ export class MemoryTransport implements CoordinatorTransport, WorkerTransport {
     return { published, duplicates };
   }
 
+  async doneJobKeys(scanId: string): Promise<Set<string>> {
+    return new Set(this.resultLog.filter((r) => r.job.scan_id === scanId).map((r) => jobKey(r.job)));
+  }
+
   async pendingJobKeys(scanId: string): Promise<Set<string>> {
     return new Set([...this.pending].filter((k) => k.startsWith(`${scanId}.`)));
   }

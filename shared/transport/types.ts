@@ -44,6 +44,8 @@ export interface CoordinatorTransport {
   setup(): Promise<void>;
   /** Publish jobs; publishing the same job twice is a no-op (idempotent by job key). */
   publishJobs(jobs: Iterable<HostJob>): Promise<{ published: number; duplicates: number }>;
+  /** Keys (jobKey) of this scan's jobs that already have a stored result, for --resume (no probe twice). */
+  doneJobKeys(scanId: string): Promise<Set<string>>;
   /** Keys (jobKey) of this scan's jobs still queued or in flight, for --resume. */
   pendingJobKeys(scanId: string): Promise<Set<string>>;
   /**

@@ -6,7 +6,17 @@
  */
 
 import { type SpawnOptions, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -111,7 +121,11 @@ export function describeRun(what: string, r: RunResult): string {
 /** Installs postfix, nsd, dig and openssl from Debian's packages when absent (install-deps.sh). */
 export async function installDeps(): Promise<{ ok: boolean; message: string; ms: number }> {
   const r = await run("bash", [join(REAL_DIR, "install-deps.sh")], { timeoutMs: 540_000 });
-  return { ok: r.code === 0, message: r.code === 0 ? r.stdout.trim() : describeRun("install-deps.sh", r), ms: r.ms };
+  return {
+    ok: r.code === 0,
+    message: r.code === 0 ? r.stdout.trim() : describeRun("install-deps.sh", r),
+    ms: r.ms,
+  };
 }
 
 /** `npm run build` when dist/coordinator/cli.js is missing; the path of the CLI. */
@@ -208,7 +222,12 @@ export interface RealDns {
  * Starts NSD on ADDR and a free port, serving ZONE from ZONE_TEXT, from DIR (start-nsd.sh); resolves once it
  * answers the zone's SOA over UDP.
  */
-export async function startNsd(dir: string, address: string, zone: string, zoneText: string): Promise<RealDns> {
+export async function startNsd(
+  dir: string,
+  address: string,
+  zone: string,
+  zoneText: string,
+): Promise<RealDns> {
   const zonefile = join(dir, `${zone}.zone`);
   let lastError = "";
   for (let attempt = 1; attempt <= 6; attempt++) {
@@ -217,11 +236,15 @@ export async function startNsd(dir: string, address: string, zone: string, zoneT
     mkdirSync(dir, { recursive: true });
     writeFileSync(zonefile, zoneText);
     const port = randomPort();
-    const child = spawn("bash", [join(REAL_DIR, "start-nsd.sh"), dir, address, String(port), zone, zonefile], {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    const child = spawn(
+      "bash",
+      [join(REAL_DIR, "start-nsd.sh"), dir, address, String(port), zone, zonefile],
+      {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
     let output = "";
     child.stdout?.on("data", (b: Buffer) => {
       output += b.toString();
@@ -253,9 +276,13 @@ export async function startNsd(dir: string, address: string, zone: string, zoneT
     };
     const deadline = Date.now() + 15_000;
     while (!exited && Date.now() < deadline) {
-      const q = await run("dig", [`@${address}`, "-p", String(port), zone, "SOA", "+short", "+time=1", "+tries=1"], {
-        timeoutMs: 5000,
-      });
+      const q = await run(
+        "dig",
+        [`@${address}`, "-p", String(port), zone, "SOA", "+short", "+time=1", "+tries=1"],
+        {
+          timeoutMs: 5000,
+        },
+      );
       if (q.code === 0 && q.stdout.trim() !== "") {
         return { address, port, resolver: `${address}:${port}`, stop };
       }
@@ -310,7 +337,10 @@ export async function startPostfix(
     await run("bash", [join(REAL_DIR, "stop-postfix.sh"), dir], { timeoutMs: 60_000 });
     let log = "";
     try {
-      log = readFileSync(join(dir, "log", "maillog"), "utf8").split("\n").slice(-20).join("\n");
+      log = readFileSync(join(dir, "log", "maillog"), "utf8")
+        .split("\n")
+        .slice(-20)
+        .join("\n");
     } catch {
       // no log
     }

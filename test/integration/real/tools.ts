@@ -207,7 +207,12 @@ export interface SmtpHello {
 }
 
 /** Greeting, "EHLO name", reply, "QUIT": a plain SMTP conversation of our own, within timeoutMs. */
-export function plainEhlo(ip: string, port: number, ehloName: string, timeoutMs = 15_000): Promise<SmtpHello> {
+export function plainEhlo(
+  ip: string,
+  port: number,
+  ehloName: string,
+  timeoutMs = 15_000,
+): Promise<SmtpHello> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: ip, port });
     let buffer = "";
@@ -215,7 +220,11 @@ export function plainEhlo(ip: string, port: number, ehloName: string, timeoutMs 
     let sentEhlo = false;
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`plain EHLO to ${ip}:${port}: no complete reply within ${timeoutMs} ms; got ${JSON.stringify(buffer)}`));
+      reject(
+        new Error(
+          `plain EHLO to ${ip}:${port}: no complete reply within ${timeoutMs} ms; got ${JSON.stringify(buffer)}`,
+        ),
+      );
     }, timeoutMs);
     const finish = (err?: Error) => {
       clearTimeout(timer);

@@ -1,0 +1,82 @@
+/**
+ * The scan plan: MX discovery for every domain (bounded concurrency, each unique name asked once through the
+ * caching resolver), then deduplication into one probe job per unique (MX host, IP, port). MX hosts without an
+ * address become host rows right away (no job): no MX host ever drops out of the statistics.
+ * Plans are saved in chunks through the transport so a restarted coordinator can resume.
+ */
+
+import type { DnsQuerier } from "../../shared/dns/cache.js";
+import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../shared/dns/mx.js";
+import type { HostJob } from "../../shared/jobs.js";
+import { jobKey } from "../../shared/jobs.js";
+
+export interface DomainPlan {
+  domain: string;
+  discovery: MxDiscovery;
+  checked_at: string;
+  duration_ms: number;
+}
+
+export type PlanItem =
+  | { kind: "header"; scan_id: string; scan_started_at: string }
+  | { kind: "domain"; plan: DomainPlan }
+  | { kind: "end"; domains: number };
+
+export async function planDomain(dns: DnsQuerier, domain: string, mx: MxDiscoveryOptions): Promise<DomainPlan> {
+  const at = new Date();
+  const t0 = Date.now();
+  const discovery = await discoverMx(dns, domain, mx);
+  return { domain, discovery, checked_at: at.toISOString(), duration_ms: Date.now() - t0 };
+}
+
+/** Plan every domain with at most `concurrency` discoveries at once; `onPlan` gets them as they finish. */
+export async function planDomains(
+  domains: readonly string[],
+  dns: DnsQuerier,
+  mx: MxDiscoveryOptions,
+  concurrency: number,
+  onPlan: (p: DomainPlan) => Promise<void> | void,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    for (;;) {
+      const i = next++;
+      const d = domains[i];
+      if (d === undefined) return;
+      await onPlan(await planDomain(dns, d, mx));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, domains.length)) }, lane));
+}
+
+export interface Dedupe {
+  /** One job per unique (host, ip, port), in first-seen order. */
+  jobs: HostJob[];
+  uniqueHosts: number;
+  uniqueIps: number;
+  /** MX host names without an address: their host rows come from the plan, not from a probe. */
+  unresolvedHosts: Map<string, MxDiscovery["hosts"][number]>;
+}
+
+export function dedupe(plans: Iterable<DomainPlan>, scan: { scan_id: string; scan_started_at: string }, port: number): Dedupe {
+  const jobs = new Map<string, HostJob>();
+  const hosts = new Set<string>();
+  const ips = new Set<string>();
+  const unresolved = new Map<string, MxDiscovery["hosts"][number]>();
+  for (const p of plans) {
+    for (const h of p.discovery.hosts) {
+      hosts.add(h.hostname);
+      if (h.addresses.length === 0) {
+        if (!unresolved.has(h.hostname)) unresolved.set(h.hostname, h);
+        continue;
+      }
+      for (const ip of h.addresses) {
+        ips.add(ip);
+        const job: HostJob = { ...scan, hostname: h.hostname, ip, port };
+        const key = jobKey(job);
+        if (!jobs.has(key)) jobs.set(key, job);
+      }
+    }
+  }
+  return { jobs: [...jobs.values()], uniqueHosts: hosts.size, uniqueIps: ips.size, unresolvedHosts: unresolved };
+}

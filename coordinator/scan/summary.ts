@@ -1,0 +1,93 @@
+/**
+ * The survey's headline figures, the way EFF reported its 2018 scan ("20.19% of 421 unique MX hostnames don't
+ * support STARTTLS; 36.01% of the servers which support STARTTLS didn't present valid certificates"): per unique
+ * MX host name, whose status is the worst of its addresses' rows by the domain-severity order.
+ */
+
+import type { HostRow } from "../../shared/schema/host-row.js";
+import { DOMAIN_SEVERITY, type DomainStatus, type HostStatus } from "../../shared/status.js";
+
+export interface SurveySummary {
+  domains: number;
+  rejected: number;
+  duplicates: number;
+  unique_mx_hosts: number;
+  unique_ips: number;
+  host_jobs: number;
+  /** Per unique MX host name. */
+  mx_host_status: Partial<Record<HostStatus, number>>;
+  /** MX hosts that answered SMTP (ok, cert_invalid, tls_failed, no_starttls). */
+  mx_hosts_smtp: number;
+  mx_hosts_without_starttls: number;
+  pct_mx_hosts_without_starttls: number | null;
+  /** MX hosts whose STARTTLS handshake worked (ok, cert_invalid). */
+  mx_hosts_tls: number;
+  mx_hosts_tls_invalid_cert: number;
+  pct_tls_hosts_invalid_cert: number | null;
+  domain_status: Partial<Record<DomainStatus, number>>;
+  duration_s: number;
+}
+
+const pct = (a: number, b: number) => (b === 0 ? null : Math.round((10_000 * a) / b) / 100);
+
+/** The worst status among a host name's rows. */
+export function worstStatus(statuses: Iterable<HostStatus>): HostStatus {
+  const set = new Set(statuses);
+  return DOMAIN_SEVERITY.find((s) => set.has(s)) ?? "unreachable";
+}
+
+export function summarize(
+  hostRows: Iterable<Pick<HostRow, "hostname" | "status">>,
+  domainStatuses: Iterable<DomainStatus>,
+  base: Pick<SurveySummary, "domains" | "rejected" | "duplicates" | "unique_mx_hosts" | "unique_ips" | "host_jobs" | "duration_s">,
+): SurveySummary {
+  const byHost = new Map<string, HostStatus[]>();
+  for (const r of hostRows) {
+    const list = byHost.get(r.hostname);
+    if (list) list.push(r.status);
+    else byHost.set(r.hostname, [r.status]);
+  }
+  const mx: Partial<Record<HostStatus, number>> = {};
+  for (const statuses of byHost.values()) {
+    const s = worstStatus(statuses);
+    mx[s] = (mx[s] ?? 0) + 1;
+  }
+  const n = (s: HostStatus) => mx[s] ?? 0;
+  const smtp = n("ok") + n("cert_invalid") + n("tls_failed") + n("no_starttls");
+  const tls = n("ok") + n("cert_invalid");
+  const dom: Partial<Record<DomainStatus, number>> = {};
+  for (const s of domainStatuses) dom[s] = (dom[s] ?? 0) + 1;
+  return {
+    ...base,
+    mx_host_status: mx,
+    mx_hosts_smtp: smtp,
+    mx_hosts_without_starttls: n("no_starttls"),
+    pct_mx_hosts_without_starttls: pct(n("no_starttls"), smtp),
+    mx_hosts_tls: tls,
+    mx_hosts_tls_invalid_cert: n("cert_invalid"),
+    pct_tls_hosts_invalid_cert: pct(n("cert_invalid"), tls),
+    domain_status: dom,
+  };
+}
+
+export function renderSummary(s: SurveySummary, scanId: string, outDir: string | null): string {
+  const lines = [
+    `Scan ${scanId} — ${s.duration_s.toFixed(1)} s`,
+    `  domains scanned          ${s.domains}  (${s.duplicates} duplicates, ${s.rejected} rejected lines)`,
+    `  unique MX hosts          ${s.unique_mx_hosts}`,
+    `  unique IPs               ${s.unique_ips}`,
+    `  probe jobs (host, IP)    ${s.host_jobs}`,
+    `  MX hosts without STARTTLS        ${s.pct_mx_hosts_without_starttls ?? "-"}%  (${s.mx_hosts_without_starttls} of ${s.mx_hosts_smtp} MX hosts that answered SMTP)`,
+    `  STARTTLS hosts, invalid cert     ${s.pct_tls_hosts_invalid_cert ?? "-"}%  (${s.mx_hosts_tls_invalid_cert} of ${s.mx_hosts_tls} MX hosts with working STARTTLS)`,
+    `  MX host status   ${Object.entries(s.mx_host_status)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+    `  domain verdicts  ${Object.entries(s.domain_status)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  ];
+  if (outDir) lines.push(`  rows in ${outDir}/ (hosts.jsonl, domains.jsonl, scan.json)`);
+  return lines.join("\n");
+}
