@@ -24,6 +24,9 @@
  *       and fourth positions of a label that is not an A-label (`ab--cd`, an RFC 5890 "R-LDH" reserved label) →
  *       `bad_hyphen` — exactly UTS-46 CheckHyphens, so that the fast path and tr46 agree.
  *     - the whole name longer than 253 octets → `too_long`.
+ *     - a label starting `xn--` (an A-label, "punycode"): the name is passed to tr46, which decodes the A-label and
+ *       checks the U-label; a bad one (`xn--zz`, `xn--abc-`, an A-label of pure ASCII) → `invalid_idn`. A valid
+ *       A-label is kept as it is (lower-cased).
  *     - the last label is a number (all digits, or `0x` hex — WHATWG URL "ends in a number"): when the whole
  *       name is an IPv4 address in any of the forms `inet_aton` and browsers accept (`192.0.2.1`,
  *       `192.0.2.1.`, `3221225985`, `0xc0.0.2.1`, `0300.0.2.1`, `192.2`) → `ip_address`, otherwise (`1.2.3.999`,
@@ -31,9 +34,6 @@
  *       treat the name as a broken address.
  *     - a single label (`localhost`, `com`) → `single_label`: mail domains in a survey list are delegated
  *       names; a TLD with its own MX is so rare that a bare label is far more likely a list error.
- *     - a label starting `xn--` (an A-label, "punycode"): the name is passed to tr46 to check the A-label
- *       decodes to a valid U-label; a bad one (`xn--zz`, `xn--abc-`, an A-label of pure ASCII) → `invalid_idn`.
- *       A valid A-label is kept as it is (lower-cased).
  *  5. Non-ASCII input: UTS-46 ToASCII with tr46 — nontransitional processing (`faß.de` → `xn--fa-hia.de`, as
  *     IDNA2008 and browsers do), CheckHyphens, CheckBidi, CheckJoiners, UseSTD3ASCIIRules, VerifyDnsLength.
  *     Mapping folds case and width (`ＥＸＡＭＰＬＥ．com` → `example.com`); emoji are valid under UTS-46
