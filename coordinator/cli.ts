@@ -5,10 +5,14 @@
  * 1 anything else (a bug in mxsurvey).
  */
 
-import yargs from "yargs";
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { NoResolverError, runCheck } from "./commands/check.js";
+import { dbCommand } from "./commands/db.js";
 import { runProbe } from "./commands/probe.js";
+import { runScanCommand, type ScanArgs, scanOptions } from "./commands/scan.js";
+import { runStatusCommand, type StatusArgs, statusOptions } from "./commands/status.js";
+import { runWorkerCommand, type WorkerArgs, workerOptions } from "./commands/worker.js";
 import { type CheckArgs, probeOptions, UsageError } from "./options.js";
 
 async function main(argv: string[]): Promise<number> {
@@ -33,6 +37,20 @@ async function main(argv: string[]): Promise<number> {
     fail(err);
   }
   return exit;
+}
+
+/** Route a command module's errors through the CLI's exit-code mapping. */
+function wrapCommand<T>(cmd: CommandModule<object, T>, fail: (err: unknown) => void): CommandModule<object, T> {
+  return {
+    ...cmd,
+    handler: async (a) => {
+      try {
+        await cmd.handler(a);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  };
 }
 
 function build(argv: string[], fail: (err: unknown) => void) {
@@ -74,9 +92,47 @@ function build(argv: string[], fail: (err: unknown) => void) {
         }
       },
     )
+    .command(
+      "scan",
+      "survey a domain list: MX hosts deduplicated, probed once each, rows into JSONL files and/or ClickHouse",
+      (y) => scanOptions(y),
+      async (a) => {
+        try {
+          await runScanCommand(a as unknown as ScanArgs, process.stdout);
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
+    .command(
+      "worker",
+      "probe jobs from NATS JetStream on a thread pool (any number of workers share a scan)",
+      (y) => workerOptions(y),
+      async (a) => {
+        try {
+          await runWorkerCommand(a as unknown as WorkerArgs);
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
+    .command(
+      "status [scan_id]",
+      "show a scan's progress from NATS JetStream",
+      (y) => statusOptions(y),
+      async (a) => {
+        try {
+          await runStatusCommand(a as unknown as StatusArgs, process.stdout);
+        } catch (err) {
+          fail(err);
+        }
+      },
+    )
+    .command(wrapCommand(dbCommand, fail))
     .example("$0 check example.org", "check one mail domain")
     .example("$0 check example.org --json", "machine-readable rows")
     .example("$0 probe mx.example.org:2525", "probe one server directly")
+    .example("$0 scan --domains top-1m.csv --top 1000", "survey the top 1000 domains of a Tranco list (embedded)")
     .demandCommand(1, "give a command")
     .strict()
     .fail((msg, err) => {

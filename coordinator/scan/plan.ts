@@ -8,6 +8,7 @@
 import type { DnsQuerier } from "../../shared/dns/cache.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import type { HostJob } from "../../shared/jobs.js";
+import type { ScanRow } from "../../shared/schema/scan-row.js";
 import { jobKey } from "../../shared/jobs.js";
 
 export interface DomainPlan {
@@ -18,7 +19,7 @@ export interface DomainPlan {
 }
 
 export type PlanItem =
-  | { kind: "header"; scan_id: string; scan_started_at: string }
+  | { kind: "header"; scan_id: string; scan_started_at: string; scan: ScanRow }
   | { kind: "domain"; plan: DomainPlan }
   | { kind: "end"; domains: number };
 

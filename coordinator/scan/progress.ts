@@ -57,6 +57,7 @@ export class Progress {
   }
 
   tick(outcome?: string, n = 1): void {
+    if (n === 0) return;
     this.done += n;
     if (outcome) this.counts[outcome] = (this.counts[outcome] ?? 0) + n;
     const secs = Math.max(0.001, (Date.now() - this.started) / 1000);

@@ -8,6 +8,7 @@
  * the domain verdicts can be computed.
  */
 
+import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
 import type { DnsQuerier } from "../../shared/dns/cache.js";
 import type { MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
@@ -27,7 +28,7 @@ export interface IngestFacts {
   domains: string[];
   lines_read: number;
   duplicates: number;
-  rejected: { line: number; reason: string; text: string }[];
+  rejected: RejectedLine[];
 }
 
 export interface ScanSpec {
@@ -104,7 +105,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     domains: spec.ingest.domains.length,
     duplicates: spec.ingest.duplicates,
     rejected: spec.ingest.rejected.length,
-    rejected_lines: spec.ingest.rejected.map((r) => `${r.line}\t${r.reason}\t${r.text}`),
+    rejected_lines: rejectedLinesColumn(spec.ingest.rejected),
     unique_mx_hosts: 0,
     unique_ips: 0,
     host_jobs: 0,
@@ -129,7 +130,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       seq++;
     }
   } else {
-    await transport.savePlan(spec.scan_id, [{ kind: "header", ...scanKey } satisfies PlanItem], seq++);
+    await transport.savePlan(spec.scan_id, [{ kind: "header", ...scanKey, scan: { ...scanRow } } satisfies PlanItem], seq++);
   }
   const wanted = new Set(spec.ingest.domains);
   for (const d of plans.keys()) if (!wanted.has(d)) plans.delete(d);

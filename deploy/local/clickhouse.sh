@@ -76,7 +76,12 @@ cmd_install() {
 STATE=""
 set_state() {
   [[ -n "${1:-}" ]] || die "give a STATE_DIR"
-  mkdir -p "$1"
+  if [[ "${2:-}" == create ]]; then
+    mkdir -p "$1"
+  elif [[ ! -d "$1" ]]; then
+    STATE="$1"
+    return 1
+  fi
   STATE="$(cd "$1" && pwd -P)"
   # The path goes into XML; keep it to characters that need no escaping there.
   [[ "$STATE" =~ ^[A-Za-z0-9_./+=,@-]+$ ]] || die "STATE_DIR '$STATE' has characters not allowed in this script"
@@ -126,8 +131,8 @@ port_in_use() {
 }
 
 free_port() {
-  local port i
-  for i in $(seq 1 200); do
+  local port
+  for _ in $(seq 1 200); do
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
     if ! port_in_use "$port"; then
       echo "$port"
@@ -142,6 +147,7 @@ free_port() {
 owns_port() {
   local pid="$1" port="$2" hex inode
   hex="$(printf '%04X' "$port")"
+  # shellcheck disable=SC2013 # inodes are single words
   for inode in $(awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10 }' \
     /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
     if find "/proc/$pid/fd" -maxdepth 1 -lname "socket:\[$inode\]" 2>/dev/null | grep -q .; then
@@ -158,10 +164,11 @@ ping_ok() {
     reply="$(curl -s --max-time 2 "http://127.0.0.1:$port/ping" 2>/dev/null || true)"
   else
     reply="$(
+      exec 2>/dev/null
       exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 0
       printf 'GET /ping HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
       timeout 2 cat <&3 || true
-    )" 2>/dev/null || true
+    )" || true
   fi
   [[ "$reply" == *"Ok."* ]]
 }
@@ -248,7 +255,7 @@ print_url() {
 }
 
 cmd_start() {
-  set_state "${1:-}"
+  set_state "${1:-}" create
   local want_http="${2:-}" want_tcp="${3:-}"
   [[ -z "$want_http" || "$want_http" =~ ^[0-9]+$ ]] || die "PORT_HTTP must be a number"
   [[ -z "$want_tcp" || "$want_tcp" =~ ^[0-9]+$ ]] || die "PORT_TCP must be a number"
@@ -336,7 +343,10 @@ cmd_start() {
 }
 
 cmd_stop() {
-  set_state "${1:-}"
+  if ! set_state "${1:-}"; then
+    log "not running (no $STATE)"
+    return 0
+  fi
   local pid
   if ! pid="$(find_pid)"; then
     rm -f "$STATE/clickhouse.pid"
@@ -359,7 +369,10 @@ cmd_stop() {
 }
 
 cmd_status() {
-  set_state "${1:-}"
+  if ! set_state "${1:-}"; then
+    log "not running (no $STATE)"
+    return 3
+  fi
   local pid
   if pid="$(find_pid)"; then
     local http

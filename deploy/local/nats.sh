@@ -141,7 +141,7 @@ wait_ready() {
 }
 
 cmd_start() {
-  [ "$#" -ge 1 ] && [ "$#" -le 2 ] || usage
+  if [ "$#" -lt 1 ] || [ "$#" -gt 2 ]; then usage; fi
   local dir want_port=${2:-}
   case "$want_port" in '' | [0-9]*) ;; *) usage ;; esac
   case "$want_port" in *[!0-9]*) usage ;; esac

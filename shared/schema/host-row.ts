@@ -50,7 +50,11 @@ export const HOST_COLUMNS = {
   ),
   tls_alert: col(nstr(), "the TLS alert the server sent when the handshake failed, e.g. handshake_failure"),
   ehlo_tls_extensions: col(t.array(t.string()), "EHLO extensions inside TLS"),
-  cert_chain_sha256: col(t.array(t.string()), "SHA-256 of each certificate in the chain, leaf first"),
+  cert_chain_sha256: col(
+    t.array(t.string()),
+    "SHA-256 of each certificate the server sent, in the order sent (trust-store roots it did not send are not " +
+      "listed); if its Certificate message could not be read, OpenSSL's linked chain and failure_detail says so",
+  ),
   cert_trusted: col(nbool(), "path validation alone: chains to Mozilla's roots (Node's bundle) or --ca-file"),
   cert_error: col(t.nullable(t.enum(CERT_ERRORS)), "why the path did not validate"),
   cert_error_code: col(nstr(), "OpenSSL's verify result for the path, e.g. CERT_HAS_EXPIRED"),

@@ -113,7 +113,10 @@ export function comparableType(type: string): string {
 }
 
 /** Differences between the spec's columns and a live table's, in words; empty when they match. */
-export function columnDrift(expected: readonly ColumnDescription[], actual: readonly ColumnDescription[]): string[] {
+export function columnDrift(
+  expected: readonly ColumnDescription[],
+  actual: readonly ColumnDescription[],
+): string[] {
   const problems: string[] = [];
   const live = new Map(actual.map((c) => [c.name, c.type]));
   const wanted = new Set(expected.map((c) => c.name));
@@ -123,7 +126,8 @@ export function columnDrift(expected: readonly ColumnDescription[], actual: read
     else if (comparableType(type) !== comparableType(c.type))
       problems.push(`column ${c.name} is ${type}, want ${c.type}`);
   }
-  for (const c of actual) if (!wanted.has(c.name)) problems.push(`column ${c.name} (${c.type}) is not in the schema`);
+  for (const c of actual)
+    if (!wanted.has(c.name)) problems.push(`column ${c.name} (${c.type}) is not in the schema`);
   return problems;
 }
 

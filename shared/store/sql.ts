@@ -20,7 +20,13 @@ export function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }
 
-const NAMED_ESCAPES: Record<string, string> = { "\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+const NAMED_ESCAPES: Record<string, string> = {
+  "\\": "\\\\",
+  "'": "\\'",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
 
 /** A ClickHouse string literal holding exactly the UTF-8 bytes of `s` (lone surrogates → U+FFFD). */
 export function quoteString(s: string): string {
@@ -105,6 +111,9 @@ export function quoteValue(v: SqlValue): string {
 }
 
 /** An array literal `[a, b, c]`; elements are quoted with quoteValue unless a quoting function is given. */
-export function quoteArray<T>(values: readonly T[], quote: (v: T) => string = quoteValue as (v: T) => string): string {
+export function quoteArray<T>(
+  values: readonly T[],
+  quote: (v: T) => string = quoteValue as (v: T) => string,
+): string {
   return `[${values.map((v) => quote(v)).join(", ")}]`;
 }

@@ -6,6 +6,13 @@
  * name check switched off: name matching is a separate fact (shared/names.ts).
  *
  * Trust store: Node's bundled Mozilla roots plus `--ca-file`. The SecureContext is built once per process.
+ *
+ * The certificates as the server sent them: Node's getPeerCertificate(true) follows issuers into our trust
+ * store (so a leaf-only server looks like leaf + root), so the handshake runs over a TapStream that keeps a
+ * copy of the server's bytes, and tls-records.ts reads the Certificate message from them — in the clear up to
+ * TLS 1.2, decrypted with the server handshake traffic secret from Node's `keylog` event in TLS 1.3. Same
+ * connection, same handshake, OpenSSL's verdict untouched. When that reading fails, `presented` is null
+ * and `presentedError` says why; `chain` (Node's view) is always there.
  */
 
 import { isIP, type Socket } from "node:net";
@@ -18,6 +25,8 @@ import {
 } from "node:tls";
 import { classifyTlsError, type TlsFailure } from "./classify.js";
 import type { Deadline } from "./deadline.js";
+import { DEFAULT_TAP_LIMIT, TapStream } from "./tap-stream.js";
+import { extractServerCertificates, TLS13_SUITES } from "./tls-records.js";
 
 /** Every cipher OpenSSL offers, anonymous and NULL ones last so a server honouring our order picks a real one. */
 export const PROBE_CIPHERS =
@@ -37,8 +46,15 @@ export interface TlsFacts {
   version: string | null;
   cipher: string | null;
   kxGroup: string | null;
-  /** Certificates as OpenSSL assembled them from what the server presented, leaf first, DER. */
+  /**
+   * Certificates as Node's getPeerCertificate(true) links them, leaf first, DER: the server's certificates
+   * ordered by issuer, plus issuers OpenSSL found in our trust store (which the server may never have sent).
+   */
   chain: Buffer[];
+  /** Exactly the certificates the server sent, in its order, DER; null when its bytes could not be read. */
+  presented: Buffer[] | null;
+  /** Why `presented` is null (a tls-records.ts failure or a disagreement with OpenSSL); null otherwise. */
+  presentedError: string | null;
   /** OpenSSL's path validation verdict (host name not checked). */
   authorized: boolean;
   authorizationError: string | null;
@@ -82,6 +98,53 @@ function chainOf(s: TLSSocket): Buffer[] {
   return out;
 }
 
+const KEYLOG_SERVER_HS = "SERVER_HANDSHAKE_TRAFFIC_SECRET ";
+
+/** The secret of a `SERVER_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>` key log line, else null. */
+export function serverHandshakeSecret(line: Buffer | string): Buffer | null {
+  const text = typeof line === "string" ? line : line.toString("latin1");
+  if (!text.startsWith(KEYLOG_SERVER_HS)) return null;
+  const hex = text.trim().split(/\s+/)[2] ?? "";
+  return /^(?:[0-9a-f]{2}){32,64}$/i.test(hex) ? Buffer.from(hex, "hex") : null;
+}
+
+/**
+ * The certificates as sent, from the recorded server bytes, checked against what OpenSSL saw on the same
+ * handshake (protocol, TLS 1.3 cipher suite, leaf). Never throws.
+ */
+export function presentedCertificates(input: {
+  serverBytes: Buffer;
+  capped: boolean;
+  serverHandshakeTrafficSecret: Buffer | null;
+  protocol: string | null;
+  cipherStandardName: string | null;
+  nodeChain: Buffer[];
+}): { presented: Buffer[] | null; error: string | null } {
+  const r = extractServerCertificates(input.serverBytes, {
+    serverHandshakeTrafficSecret: input.serverHandshakeTrafficSecret,
+  });
+  if (!r.ok) {
+    const capped = input.capped && r.failure.kind === "truncated" ? " (recording limit reached)" : "";
+    return { presented: null, error: `${r.failure.kind}: ${r.failure.detail}${capped}` };
+  }
+  const { version, cipherSuite, certificates } = r.value;
+  const tls13 = version === 0x0304;
+  if (tls13 !== (input.protocol === "TLSv1.3")) {
+    return { presented: null, error: `mismatch: ServerHello version 0x${version.toString(16)}, Node ${input.protocol}` };
+  }
+  if (tls13 && TLS13_SUITES.get(cipherSuite)?.name !== input.cipherStandardName) {
+    return {
+      presented: null,
+      error: `mismatch: ServerHello suite 0x${cipherSuite.toString(16)}, Node ${input.cipherStandardName}`,
+    };
+  }
+  const leaf = input.nodeChain[0];
+  if ((leaf === undefined) !== (certificates.length === 0) || (leaf && !leaf.equals(certificates[0]!))) {
+    return { presented: null, error: "mismatch: the first certificate sent is not OpenSSL's peer certificate" };
+  }
+  return { presented: certificates, error: null };
+}
+
 /** Run the TLS handshake over an SMTP socket after `220` to STARTTLS. Never throws for the server's doing. */
 export function startTls(
   socket: Socket,
@@ -92,21 +155,34 @@ export function startTls(
   return new Promise<TlsResult>((resolve) => {
     let done = false;
     const servername = isIP(opts.servername) ? undefined : opts.servername;
+    // The handshake runs over the tap, which records what the server sends (see the module comment).
+    const tap = new TapStream(socket, DEFAULT_TAP_LIMIT);
     const tlsSocket = tlsConnect({
-      socket,
+      socket: tap,
       ...(servername ? { servername } : {}),
       secureContext: opts.secureContext,
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       session: undefined,
     });
+    // TLS 1.3 keys for the server's protected flight. Node enables OpenSSL's key log callback when this
+    // listener is added; no data has been read yet (tlsConnect only wrote the ClientHello).
+    let serverHsSecret: Buffer | null = null;
+    const onKeylog = (line: Buffer) => {
+      serverHsSecret = serverHandshakeSecret(line) ?? serverHsSecret;
+    };
+    tlsSocket.on("keylog", onKeylog);
     const finish = (r: TlsResult) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       tlsSocket.off("error", onError);
       tlsSocket.off("close", onClose);
-      if (!r.ok) tlsSocket.destroy();
+      tlsSocket.off("keylog", onKeylog);
+      if (!r.ok) {
+        tap.stopRecording();
+        tlsSocket.destroy();
+      }
       resolve(r);
     };
     const onError = (err: unknown) =>
@@ -145,14 +221,28 @@ export function startTls(
       const authErr = tlsSocket.authorizationError;
       // Keep a listener so a late socket error after the handshake cannot crash the process.
       tlsSocket.on("error", () => {});
+      const protocol = tlsSocket.getProtocol() ?? null;
+      const chain = chainOf(tlsSocket);
+      const capped = tap.capped;
+      const sent = presentedCertificates({
+        serverBytes: tap.stopRecording(),
+        capped,
+        serverHandshakeTrafficSecret: serverHsSecret,
+        protocol,
+        cipherStandardName: cipher?.standardName ?? null,
+        nodeChain: chain,
+      });
+      serverHsSecret = null;
       finish({
         ok: true,
         socket: tlsSocket,
         facts: {
-          version: tlsSocket.getProtocol() ?? null,
+          version: protocol,
           cipher: cipher?.standardName ?? cipher?.name ?? null,
           kxGroup: kxGroup(tlsSocket),
-          chain: chainOf(tlsSocket),
+          chain,
+          presented: sent.presented,
+          presentedError: sent.error,
           authorized: tlsSocket.authorized,
           authorizationError: authErr
             ? String((authErr as unknown as { code?: string }).code ?? authErr)

@@ -26,7 +26,7 @@ import { classifyCertError, classifySocketError } from "../net/classify.js";
 import { Deadline } from "../net/deadline.js";
 import { parseEhlo } from "../net/ehlo.js";
 import { SmtpChannel } from "../net/smtp-channel.js";
-import { startTls } from "../net/tls-client.js";
+import { startTls, type TlsFacts } from "../net/tls-client.js";
 
 export interface SmtpProbeJob {
   hostname: string;
@@ -198,7 +198,7 @@ async function runSteps(job: SmtpProbeJob, ctx: ProbeContext, row: HostRow, now:
     row.tls_version = f.version;
     row.tls_cipher = f.cipher;
     row.tls_kx_group = f.kxGroup;
-    fillCertificate(row, f.chain, f.authorized, f.authorizationError, job.hostname, now());
+    fillCertificate(row, f, job.hostname, now());
     // EHLO inside TLS (RFC 3207 §4.2: the client must forget what it learned before)
     channel.attach(socket);
     channel.write(`EHLO ${s.ehloName}`);
@@ -214,21 +214,20 @@ async function runSteps(job: SmtpProbeJob, ctx: ProbeContext, row: HostRow, now:
   }
 }
 
-function fillCertificate(
-  row: HostRow,
-  chain: Buffer[],
-  authorized: boolean,
-  authorizationError: string | null,
-  hostname: string,
-  now: Date,
-): void {
-  const leaf = chain[0];
+function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now: Date): void {
+  const { authorized, authorizationError } = f;
+  const leaf = f.chain[0];
   if (!leaf) {
     row.cert_trusted = false;
     row.cert_error = "no_certificate";
     return;
   }
-  row.cert_chain_sha256 = chain.map((c) => createHash("sha256").update(c).digest("hex"));
+  // The certificates as the server sent them; Node's linked chain (which may hold trust-store roots the server
+  // never sent) only when the server's Certificate message could not be read, and then the row says so.
+  row.cert_chain_sha256 = (f.presented ?? f.chain).map((c) => createHash("sha256").update(c).digest("hex"));
+  if (f.presented === null) {
+    row.failure_detail = `cert_chain_sha256 is OpenSSL's linked chain, not the certificates as sent (${f.presentedError ?? "not read"})`;
+  }
   row.cert_trusted = authorized;
   row.cert_error_code = authorized ? null : authorizationError;
   row.cert_error = authorized ? null : classifyCertError(authorizationError ?? "");
@@ -238,7 +237,8 @@ function fillCertificate(
   } catch (err) {
     // The server sent bytes OpenSSL accepted but our parser cannot read: keep what we know.
     row.cert_error ??= "other";
-    row.failure_detail = `certificate not parsable: ${err instanceof Error ? err.message : String(err)}`;
+    const note = `certificate not parsable: ${err instanceof Error ? err.message : String(err)}`;
+    row.failure_detail = row.failure_detail ? `${row.failure_detail}; ${note}` : note;
     return;
   }
   row.cert_expired = facts.expired;

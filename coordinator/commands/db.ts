@@ -1,0 +1,241 @@
+/**
+ * `mxsurvey db migrate` and `mxsurvey db load DIR`: create (and check) the ClickHouse tables, and import an
+ * embedded scan's directory (hosts.jsonl, domains.jsonl, scan.json) into them. The ClickHouse options are
+ * shared with `scan` through clickhouseOptions / storeFromArgs.
+ */
+
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Argv, CommandModule } from "yargs";
+import type { ScanRow } from "../../shared/schema/scan-row.js";
+import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
+import {
+  ClickHouseStore,
+  type ClickHouseStoreOptions,
+  RowFitError,
+  SchemaDriftError,
+} from "../../shared/store/clickhouse.js";
+import { isIdentifier } from "../../shared/store/sql.js";
+import { UsageError } from "../options.js";
+
+export function clickhouseOptions<T>(y: Argv<T>) {
+  return y
+    .option("clickhouse", {
+      type: "string",
+      description: "ClickHouse HTTP URL (http://host:8123); rows go to its tables",
+    })
+    .option("database", {
+      type: "string",
+      default: "mxsurvey",
+      description: "ClickHouse database",
+    })
+    .option("clickhouse-user", { type: "string", description: "ClickHouse user (default: default)" })
+    .option("clickhouse-password", {
+      type: "string",
+      description: "ClickHouse password (or env MXSURVEY_CLICKHOUSE_PASSWORD)",
+    });
+}
+
+export interface DbArgs {
+  clickhouse?: string | undefined;
+  database: string;
+  "clickhouse-user"?: string | undefined;
+  "clickhouse-password"?: string | undefined;
+}
+
+/** A ClickHouseStore for the command-line options; bad values are a UsageError, before any connection. */
+export function storeFromArgs(args: DbArgs, extra: Partial<ClickHouseStoreOptions> = {}): ClickHouseStore {
+  const url = args.clickhouse;
+  if (!url) throw new UsageError("give --clickhouse URL (e.g. http://127.0.0.1:8123)");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--clickhouse: ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8123)`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new UsageError(
+      `--clickhouse: want an http:// or https:// URL (the HTTP interface), not ${parsed.protocol}`,
+    );
+  }
+  const database = args.database ?? "mxsurvey";
+  if (!isIdentifier(database)) {
+    throw new UsageError(`--database: ${JSON.stringify(database)} is not a plain name (letters, digits, _)`);
+  }
+  const password = args["clickhouse-password"] ?? process.env["MXSURVEY_CLICKHOUSE_PASSWORD"];
+  return new ClickHouseStore({
+    url,
+    database,
+    ...(args["clickhouse-user"] !== undefined ? { username: args["clickhouse-user"] } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...extra,
+  });
+}
+
+/** Errors of the server or the network, in words for the user (drift is the user's to fix: a UsageError). */
+async function withStore<T>(store: ClickHouseStore, url: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof SchemaDriftError) throw new UsageError(err.message);
+    if (err instanceof UsageError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "EHOSTUNREACH") {
+      throw new UsageError(`cannot reach ClickHouse at ${url}: ${e.code}`);
+    }
+    throw err;
+  } finally {
+    await store.close().catch(() => {});
+  }
+}
+
+export async function runDbMigrate(args: DbArgs, out: NodeJS.WritableStream = process.stderr): Promise<void> {
+  const store = storeFromArgs(args);
+  await withStore(store, args.clickhouse!, async () => {
+    const version = await store.serverVersion();
+    await store.migrate();
+    out.write(
+      `ClickHouse ${version} at ${args.clickhouse}: database ${store.database} has tables hosts, domains, scans (schema checked)\n`,
+    );
+  });
+}
+
+export interface LoadCounts {
+  hosts: number;
+  domains: number;
+  scans: number;
+}
+
+/** Parse a JSONL file line by line, handing each row to `each`; a last line cut short by a crash is skipped with a warning. */
+async function streamJsonl<T>(
+  path: string,
+  each: (row: T, line: number) => Promise<void>,
+  warn: (msg: string) => void,
+): Promise<number> {
+  if (!existsSync(path)) return 0;
+  const rl = createInterface({
+    input: createReadStream(path, { encoding: "utf8" }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  let lineNo = 0;
+  let count = 0;
+  let bad: { line: number; message: string } | null = null;
+  for await (const line of rl) {
+    lineNo++;
+    if (line.trim() === "") continue;
+    if (bad) throw new UsageError(`${path}:${bad.line}: not JSON (${bad.message})`);
+    let row: T;
+    try {
+      row = JSON.parse(line) as T;
+    } catch (err) {
+      bad = { line: lineNo, message: (err as Error).message };
+      continue;
+    }
+    try {
+      await each(row, lineNo);
+    } catch (err) {
+      if (err instanceof RowFitError || err instanceof UsageError)
+        throw new UsageError(`${path}:${lineNo}: ${err.message}`);
+      throw err;
+    }
+    count++;
+  }
+  if (bad) warn(`${path}:${bad.line}: skipped a last line that is not JSON (cut short by a crash?)`);
+  return count;
+}
+
+/**
+ * Import an embedded scan directory into ClickHouse: migrate, then stream hosts.jsonl and domains.jsonl in
+ * batches, then the scan row. Loading the same directory again changes nothing (ReplacingMergeTree keys).
+ */
+export async function runDbLoad(
+  dir: string,
+  args: DbArgs,
+  out: NodeJS.WritableStream = process.stderr,
+): Promise<LoadCounts> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
+  const scanPath = join(dir, "scan.json");
+  if (!existsSync(scanPath)) throw new UsageError(`${dir}: no scan.json (not a scan directory)`);
+  let scan: ScanRow;
+  try {
+    scan = JSON.parse(readFileSync(scanPath, "utf8")) as ScanRow;
+  } catch (err) {
+    throw new UsageError(`${scanPath}: not JSON (${(err as Error).message})`);
+  }
+  if (typeof scan?.scan_id !== "string") throw new UsageError(`${scanPath}: no scan_id`);
+  const store = storeFromArgs(args);
+  const sameScan = (row: { scan_id?: unknown }) => {
+    if (row.scan_id !== scan.scan_id) {
+      throw new UsageError(
+        `row of scan ${JSON.stringify(row.scan_id)} in the directory of scan ${scan.scan_id}`,
+      );
+    }
+  };
+  const warn = (msg: string) => out.write(`mxsurvey: warning: ${msg}\n`);
+  return withStore(store, args.clickhouse!, async () => {
+    await store.migrate();
+    const hosts = await streamJsonl<ScanHostRow>(
+      join(dir, "hosts.jsonl"),
+      async (row) => {
+        sameScan(row);
+        await store.writeHosts([row]);
+      },
+      warn,
+    );
+    const domains = await streamJsonl<ScanDomainRow>(
+      join(dir, "domains.jsonl"),
+      async (row) => {
+        sameScan(row);
+        await store.writeDomains([row]);
+      },
+      warn,
+    );
+    try {
+      await store.writeScan(scan);
+    } catch (err) {
+      if (err instanceof RowFitError) throw new UsageError(`${scanPath}: ${err.message}`);
+      throw err;
+    }
+    await store.flush();
+    out.write(
+      `loaded scan ${scan.scan_id} into ${store.database} at ${args.clickhouse}: ${hosts} host rows, ${domains} domain rows, 1 scan row\n`,
+    );
+    return { hosts, domains, scans: 1 };
+  });
+}
+
+type DbCommandArgs = DbArgs & { action?: string; dir?: string };
+
+export const dbCommand: CommandModule<object, DbCommandArgs> = {
+  command: "db <action>",
+  describe: "ClickHouse: create and check the tables (migrate), import a scan directory (load DIR)",
+  builder: (y) =>
+    clickhouseOptions(y)
+      .command<DbCommandArgs>(
+        "migrate",
+        "create the database and tables when missing; check existing tables against the schema",
+        (yy) => yy as Argv<DbCommandArgs>,
+        async (a) => {
+          await runDbMigrate(a);
+        },
+      )
+      .command<DbCommandArgs>(
+        "load <dir>",
+        "import a scan directory (hosts.jsonl, domains.jsonl, scan.json) into ClickHouse",
+        (yy) => yy.positional("dir", { type: "string", describe: "scan directory" }) as Argv<DbCommandArgs>,
+        async (a) => {
+          await runDbLoad(a.dir!, a);
+        },
+      )
+      .demandCommand(1, "give a db action: migrate or load DIR")
+      .example("$0 db migrate --clickhouse http://127.0.0.1:8123", "create the tables")
+      .example(
+        "$0 db load scans/20260101T000000Z-abc123 --clickhouse http://127.0.0.1:8123",
+        "import a scan",
+      ) as Argv<DbCommandArgs>,
+  handler: async (a) => {
+    // Reached only when no subcommand matched.
+    throw new UsageError(`unknown db action ${JSON.stringify(a.action)}: use migrate or load DIR`);
+  },
+};

@@ -1,0 +1,201 @@
+/**
+ * `mxsurvey scan --domains FILE`: the survey. Without --nats it runs the embedded default — the same pipeline in
+ * one process (memory transport, the same piscina pool) writing hosts.jsonl, domains.jsonl and scan.json into
+ * --out (default ./scans/<scan_id>/), and ClickHouse too with --clickhouse. With --nats the coordinator
+ * publishes jobs for any number of `mxsurvey worker` processes and sinks their results into ClickHouse.
+ * Summary on stdout; progress and logs on stderr.
+ */
+
+import { existsSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import type { Argv } from "yargs";
+import { CachingDns } from "../../shared/dns/cache.js";
+import { type HostResult, newScanId, SCAN_ID_RE } from "../../shared/jobs.js";
+import type { ScanRow } from "../../shared/schema/scan-row.js";
+import type { ScanHostRow } from "../../shared/schema/tables.js";
+import { ClickHouseStore } from "../../shared/store/clickhouse.js";
+import { JsonlSink, readJsonl } from "../../shared/store/jsonl.js";
+import type { RowSink } from "../../shared/store/types.js";
+import { MemoryTransport } from "../../shared/transport/memory.js";
+import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
+import type { CoordinatorTransport } from "../../shared/transport/types.js";
+import { createProbePool, runWorkerLoop } from "../../worker/api.js";
+import { ingestDomains } from "../ingest/index.js";
+import { type ProbeArgs, UsageError, dnsClient, mxOptions, positiveInt, probeSettings, probeSettingsOptions } from "../options.js";
+import { type DbArgs, clickhouseOptions, storeFromArgs } from "./db.js";
+import { ingestOptions, readListOptions, runScanDryRun } from "./scan-dry-run.js";
+import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
+import { Progress } from "../scan/progress.js";
+import { runScan } from "../scan/run-scan.js";
+import { renderSummary } from "../scan/summary.js";
+
+export function scanOptions<T>(y: Argv<T>) {
+  return natsOptions(clickhouseOptions(probeSettingsOptions(ingestOptions(y))))
+    .option("dry-run", { type: "boolean", default: false, description: "read, normalize and dedupe the list; print counts and rejected lines; no DNS" })
+    .option("out", { type: "string", description: "directory for hosts.jsonl, domains.jsonl, scan.json (default ./scans/<scan_id>/ without --clickhouse)" })
+    .option("resume", { type: "string", description: "continue the scan SCAN_ID whose coordinator died" })
+    .option("dns-concurrency", { type: "number", default: 64, description: "MX discoveries in flight at once" })
+    .option("threads", { type: "number", default: cpus().length, description: "probe threads (embedded mode)" })
+    .option("concurrency", { type: "number", default: 64, description: "probes in flight per thread (embedded mode)" })
+    .option("fleet-concurrency", {
+      type: "number",
+      default: 256,
+      description: "jobs in flight across all workers (NATS max-ack-pending)",
+    })
+    .option("quiet", { type: "boolean", default: false, description: "no progress output" });
+}
+
+export interface ScanArgs extends ProbeArgs, DbArgs, NatsArgs {
+  domains?: string | undefined;
+  column?: string | undefined;
+  top?: number | undefined;
+  format?: string | undefined;
+  "list-source": string;
+  "list-id": string;
+  "dry-run": boolean;
+  out?: string | undefined;
+  resume?: string | undefined;
+  "dns-concurrency": number;
+  threads: number;
+  concurrency: number;
+  "fleet-concurrency": number;
+  quiet: boolean;
+}
+
+interface IngestParams {
+  format: string;
+  column: string | null;
+  top: number | null;
+}
+
+function hostResultFromRow(r: ScanHostRow): HostResult | null {
+  if (r.ip === null) return null;
+  const { scan_id, scan_started_at, ...row } = r;
+  return { job: { scan_id, scan_started_at, hostname: r.hostname, ip: r.ip, port: r.port }, row, worker: "", attempt: 0 };
+}
+
+export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream): Promise<void> {
+  if (args["dry-run"]) {
+    await runScanDryRun(args as never, out, process.stderr);
+    return;
+  }
+  const settings = probeSettings(args);
+  const progress = Progress.auto(args.quiet);
+  const dnsConcurrency = positiveInt("dns-concurrency", args["dns-concurrency"], 10_000);
+  const distributed = Boolean(args.nats);
+  if (args.resume !== undefined && !SCAN_ID_RE.test(args.resume)) throw new UsageError(`--resume: ${JSON.stringify(args.resume)} is not a scan id`);
+  const scanId = args.resume ?? newScanId();
+  const outDir = args.out ?? (args.clickhouse && distributed ? null : join("scans", scanId));
+
+  // What an earlier run of this scan recorded (resume): its start, input and ingest parameters.
+  let previous: ScanRow | null = null;
+  let transport: CoordinatorTransport;
+  let natsClose: (() => Promise<void>) | null = null;
+  if (distributed) {
+    const nc = await connectNats(natsConnectOptions(args, "mxsurvey-coordinator"));
+    natsClose = () => nc.close();
+    const t = new NatsCoordinatorTransport(nc, { fleetConcurrency: positiveInt("fleet-concurrency", args["fleet-concurrency"], 1_000_000) });
+    transport = t;
+    if (args.resume) {
+      for await (const item of t.loadPlan(scanId)) {
+        const it = item as { kind: string; scan?: ScanRow };
+        if (it.kind === "header" && it.scan) previous = it.scan;
+        break;
+      }
+    }
+  } else {
+    let seed: HostResult[] = [];
+    if (args.resume) {
+      if (!outDir || !existsSync(join(outDir, "scan.json"))) throw new UsageError(`--resume ${scanId}: no ${outDir}/scan.json`);
+      previous = JSON.parse(readFileSync(join(outDir, "scan.json"), "utf8")) as ScanRow;
+      seed = readJsonl<ScanHostRow>(join(outDir, "hosts.jsonl")).flatMap((r) => hostResultFromRow(r) ?? []);
+    }
+    transport = new MemoryTransport({ planFile: outDir ? join(outDir, "plan.jsonl") : undefined, seedResults: seed } as never);
+  }
+  if (args.resume && !previous) throw new UsageError(`--resume ${scanId}: no record of that scan`);
+
+  const prevParams = previous ? (JSON.parse(previous.params) as { ingest?: IngestParams }) : null;
+  const ingestParams: IngestParams = prevParams?.ingest ?? {
+    format: args.format ?? "auto",
+    column: args.column ?? null,
+    top: args.top ?? null,
+  };
+  const input = previous?.input_file ?? args.domains;
+  if (!input) throw new UsageError("give --domains FILE (or - for standard input)");
+  if (args.resume && input === "-") throw new UsageError("a scan of standard input cannot be resumed");
+
+  const sinks: RowSink[] = [];
+  if (outDir) sinks.push(new JsonlSink(outDir));
+  if (args.clickhouse) {
+    const store = storeFromArgs(args);
+    await store.migrate();
+    sinks.push(store);
+  }
+  if (sinks.length === 0) throw new UsageError("nowhere to write rows: give --out or --clickhouse");
+
+  progress.log(`scan ${scanId}: reading ${input}`);
+  const ingest = await ingestDomains(
+    input,
+    readListOptions({ format: ingestParams.format, column: ingestParams.column ?? undefined, top: ingestParams.top ?? undefined }),
+  );
+  if (ingest.rejected.length > 0) progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
+
+  const dns = dnsClient(args);
+  const started = previous?.scan_started_at ?? new Date().toISOString();
+  const params = {
+    ingest: ingestParams,
+    smtp_port: settings.smtpPort,
+    ehlo_name: settings.ehloName,
+    timeouts_ms: { connect: settings.connectTimeoutMs, smtp: settings.smtpTimeoutMs, tls: settings.tlsTimeoutMs, host: settings.hostDeadlineMs },
+    mx: mxOptions(args),
+    dns_concurrency: dnsConcurrency,
+    mode: distributed ? "nats" : "embedded",
+  };
+
+  let pool: ReturnType<typeof createProbePool> | null = null;
+  let worker: Promise<void> = Promise.resolve();
+  if (!distributed) {
+    pool = createProbePool(settings, {
+      threads: positiveInt("threads", args.threads, 256),
+      concurrency: positiveInt("concurrency", args.concurrency, 10_000),
+    });
+    worker = runWorkerLoop(transport as MemoryTransport, pool, { maxInFlight: pool.capacity, heartbeatMs: 10_000 });
+  }
+  try {
+    const outcome = await runScan({
+      scan_id: scanId,
+      scan_started_at: started,
+      resume: Boolean(args.resume),
+      ingest: {
+        domains: ingest.domains,
+        lines_read: ingest.counts.lines_read,
+        duplicates: ingest.counts.duplicates,
+        rejected: ingest.rejected,
+      },
+      list_source: previous?.list_source ?? args["list-source"],
+      list_id: previous?.list_id ?? args["list-id"],
+      input_file: input,
+      params,
+      port: settings.smtpPort,
+      dns: new CachingDns(dns),
+      mx: mxOptions(args),
+      dnsConcurrency,
+      transport,
+      sinks,
+      progress,
+      ...(transport instanceof NatsCoordinatorTransport
+        ? { watchExhausted: (fn) => (transport as NatsCoordinatorTransport).watchExhaustedJobs(fn) }
+        : {}),
+    });
+    out.write(`${renderSummary(outcome.summary, scanId, outDir)}\n`);
+  } finally {
+    await transport.stop();
+    await worker;
+    await pool?.destroy();
+    for (const s of sinks) await s.close();
+    await transport.close();
+    await natsClose?.();
+    dns.close();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * `mxsurvey status [SCAN_ID] --nats URL`: a running (or finished) distributed scan's progress, read from
+ * JetStream: the scan's saved plan (domains, unique hosts, jobs), results stored, jobs still queued or in flight.
+ * Without SCAN_ID: every scan with a saved plan.
+ */
+
+import type { Argv } from "yargs";
+import { jobKey, SCAN_ID_RE } from "../../shared/jobs.js";
+import type { ScanRow } from "../../shared/schema/scan-row.js";
+import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
+import { UsageError } from "../options.js";
+import { dedupe, type DomainPlan, type PlanItem } from "../scan/plan.js";
+import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
+
+export function statusOptions<T>(y: Argv<T>) {
+  return natsOptions(y)
+    .positional("scan_id", { type: "string", describe: "the scan (default: list every scan)" })
+    .option("json", { type: "boolean", default: false, description: "print JSON" });
+}
+
+export interface StatusArgs extends NatsArgs {
+  scan_id?: string | undefined;
+  json: boolean;
+}
+
+export interface ScanStatus {
+  scan_id: string;
+  state: string;
+  scan_started_at: string | null;
+  list_source: string | null;
+  domains_planned: number;
+  domains_total: number | null;
+  host_jobs: number;
+  results: number;
+  queued_or_in_flight: number;
+}
+
+async function statusOf(t: NatsCoordinatorTransport, scanId: string): Promise<ScanStatus> {
+  let scan: ScanRow | null = null;
+  const plans: DomainPlan[] = [];
+  for await (const item of t.loadPlan(scanId)) {
+    const it = item as PlanItem;
+    if (it.kind === "header") scan = it.scan;
+    else if (it.kind === "domain") plans.push(it.plan);
+  }
+  if (!scan) throw new UsageError(`no scan ${scanId} in NATS (no saved plan)`);
+  const port = (JSON.parse(scan.params) as { smtp_port?: number }).smtp_port ?? 25;
+  const jobs = dedupe(plans, { scan_id: scanId, scan_started_at: scan.scan_started_at }, port).jobs;
+  const keys = new Set(jobs.map(jobKey));
+  const done = [...(await t.doneJobKeys(scanId))].filter((k) => keys.has(k)).length;
+  const pending = (await t.pendingJobKeys(scanId)).size;
+  const planned = plans.length;
+  const state =
+    planned < scan.domains ? "planning" : done >= keys.size ? "probes done" : pending > 0 ? "probing" : "waiting for a coordinator";
+  return {
+    scan_id: scanId,
+    state,
+    scan_started_at: scan.scan_started_at,
+    list_source: `${scan.list_source}${scan.list_id ? ` ${scan.list_id}` : ""}`,
+    domains_planned: planned,
+    domains_total: scan.domains,
+    host_jobs: keys.size,
+    results: done,
+    queued_or_in_flight: pending,
+  };
+}
+
+export async function runStatusCommand(args: StatusArgs, out: NodeJS.WritableStream): Promise<void> {
+  if (args.scan_id !== undefined && !SCAN_ID_RE.test(args.scan_id)) throw new UsageError(`${JSON.stringify(args.scan_id)} is not a scan id`);
+  const nc = await connectNats(natsConnectOptions(args, "mxsurvey-status"));
+  const t = new NatsCoordinatorTransport(nc);
+  try {
+    const ids = args.scan_id ? [args.scan_id] : await t.listScans();
+    const rows: ScanStatus[] = [];
+    for (const id of ids) rows.push(await statusOf(t, id));
+    if (args.json) {
+      for (const r of rows) out.write(`${JSON.stringify(r)}\n`);
+      return;
+    }
+    if (rows.length === 0) out.write("no scans\n");
+    for (const r of rows) {
+      const pct = r.host_jobs === 0 ? 100 : Math.floor((100 * r.results) / r.host_jobs);
+      out.write(
+        `${r.scan_id}  ${r.state}  started ${r.scan_started_at}  list ${r.list_source}\n` +
+          `  domains planned ${r.domains_planned}/${r.domains_total}  jobs ${r.results}/${r.host_jobs} done (${pct}%)  ${r.queued_or_in_flight} queued or in flight\n`,
+      );
+    }
+  } finally {
+    await t.close();
+    await nc.close();
+  }
+}

@@ -1,0 +1,117 @@
+-- Generated from shared/schema by npm run docs. DO NOT EDIT.
+-- ClickHouse DDL of mxsurvey's tables (see shared/store/ddl.ts for the type mapping). Runs on ClickHouse
+-- 18.16 and current releases. Date-times are DateTime('UTC'), second precision. A nullable sorting-key
+-- column is keyed as ifNull(column, ''), the column itself stays Nullable. `mxsurvey db migrate` runs the
+-- same statements and checks the live tables against them.
+
+CREATE DATABASE IF NOT EXISTS `mxsurvey`;
+
+-- hosts: one row per (scan, MX host, IP)
+CREATE TABLE IF NOT EXISTS `mxsurvey`.`hosts`
+(
+    `scan_id`              String COMMENT 'the scan this row belongs to',
+    `scan_started_at`      DateTime('UTC') COMMENT 'the scan\'s start; partitions a scan into one month',
+    `hostname`             String COMMENT 'MX host name (lower case, no trailing dot); the domain itself for an implicit MX',
+    `ip`                   Nullable(String) COMMENT 'address probed; null when the host name did not resolve',
+    `port`                 UInt16 COMMENT 'TCP port probed (25 unless --smtp-port)',
+    `hostname_cnames`      Array(String) COMMENT 'CNAME chain followed when resolving the host name',
+    `status`               String COMMENT 'host verdict (see README: host status)',
+    `failure`              Nullable(String) COMMENT 'null, or the name from the closed failure vocabulary',
+    `failure_phase`        Nullable(String) COMMENT 'the phase that failed',
+    `failure_detail`       Nullable(String) COMMENT 'what we saw, for people: the raw error text or reply',
+    `dns_rcode`            Nullable(String) COMMENT 'rcode of the host\'s address lookup (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT)',
+    `smtp_banner_code`     Nullable(UInt16) COMMENT 'code of the greeting (220, or a 4xx/5xx)',
+    `smtp_banner`          Nullable(String) COMMENT 'greeting text as received, lines joined by \\n',
+    `ehlo_command`         Nullable(String) COMMENT 'the hello that was accepted (HELO after EHLO refused)',
+    `ehlo_reply_code`      Nullable(UInt16) COMMENT 'code of the last EHLO/HELO reply',
+    `ehlo_extensions`      Array(String) COMMENT 'EHLO extensions before TLS: KEYWORD [params], keyword upper-cased',
+    `ehlo_raw`             Nullable(String) COMMENT 'the EHLO reply as received',
+    `starttls_offered`     Nullable(UInt8) COMMENT 'STARTTLS among the EHLO extensions (null: EHLO not reached)',
+    `starttls_reply_code`  Nullable(UInt16) COMMENT 'code of the reply to STARTTLS',
+    `starttls_ok`          Nullable(UInt8) COMMENT 'STARTTLS answered 220 and the TLS handshake completed',
+    `tls_version`          Nullable(String) COMMENT 'negotiated protocol: TLSv1, TLSv1.1, TLSv1.2, TLSv1.3',
+    `tls_cipher`           Nullable(String) COMMENT 'negotiated cipher suite, IANA name',
+    `tls_kx_group`         Nullable(String) COMMENT 'key exchange group: x25519, secp256r1, ... or ffdhe-N / dh-N for finite-field DH',
+    `tls_alert`            Nullable(String) COMMENT 'the TLS alert the server sent when the handshake failed, e.g. handshake_failure',
+    `ehlo_tls_extensions`  Array(String) COMMENT 'EHLO extensions inside TLS',
+    `cert_chain_sha256`    Array(String) COMMENT 'SHA-256 of each certificate the server sent, in the order sent (trust-store roots it did not send are not listed); if its Certificate message could not be read, OpenSSL\'s linked chain and failure_detail says so',
+    `cert_trusted`         Nullable(UInt8) COMMENT 'path validation alone: chains to Mozilla\'s roots (Node\'s bundle) or --ca-file',
+    `cert_error`           Nullable(String) COMMENT 'why the path did not validate',
+    `cert_error_code`      Nullable(String) COMMENT 'OpenSSL\'s verify result for the path, e.g. CERT_HAS_EXPIRED',
+    `cert_expired`         Nullable(UInt8) COMMENT 'the leaf\'s notAfter is in the past',
+    `cert_not_yet_valid`   Nullable(UInt8) COMMENT 'the leaf\'s notBefore is in the future',
+    `cert_self_signed`     Nullable(UInt8) COMMENT 'the leaf is issued by itself and verifies with its own key',
+    `cert_name_matches_mx` Nullable(UInt8) COMMENT 'a DNS SAN (or the CN when there are none) matches the MX host (RFC 6125)',
+    `cert_subject_cn`      Nullable(String) COMMENT 'leaf subject common name',
+    `cert_sans`            Array(String) COMMENT 'leaf DNS subject alternative names',
+    `cert_issuer`          Nullable(String) COMMENT 'leaf issuer distinguished name',
+    `cert_not_before`      Nullable(DateTime('UTC')) COMMENT 'leaf validity start',
+    `cert_not_after`       Nullable(DateTime('UTC')) COMMENT 'leaf validity end',
+    `cert_key_type`        Nullable(String) COMMENT 'leaf public key type: rsa, ec, ed25519, ed448, dsa, rsa-pss',
+    `cert_key_bits`        Nullable(UInt16) COMMENT 'leaf key size: RSA modulus bits, EC curve bits',
+    `cert_key_curve`       Nullable(String) COMMENT 'named curve of an EC key, e.g. prime256v1',
+    `cert_sig_alg`         Nullable(String) COMMENT 'signature algorithm on the leaf, e.g. sha256WithRSAEncryption',
+    `cert_sha256`          Nullable(String) COMMENT 'SHA-256 of the leaf certificate (DER), hex',
+    `cert_spki_sha256`     Nullable(String) COMMENT 'SHA-256 of the leaf\'s SubjectPublicKeyInfo (DER), hex',
+    `connect_ms`           Nullable(UInt32) COMMENT 'time to establish TCP',
+    `tls_ms`               Nullable(UInt32) COMMENT 'time of the TLS handshake',
+    `duration_ms`          UInt32 COMMENT 'whole probe of this (host, ip)',
+    `probed_at`            DateTime('UTC') COMMENT 'when the probe started',
+    `probe_version`        String COMMENT 'mxsurvey version that produced the row'
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(scan_started_at)
+ORDER BY (`scan_id`, `hostname`, ifNull(`ip`, ''), `port`);
+
+-- domains: one row per (scan, mail domain)
+CREATE TABLE IF NOT EXISTS `mxsurvey`.`domains`
+(
+    `scan_id`                  String COMMENT 'the scan this row belongs to',
+    `scan_started_at`          DateTime('UTC') COMMENT 'the scan\'s start; partitions a scan into one month',
+    `domain`                   String COMMENT 'mail domain (lower case A-labels, no trailing dot)',
+    `status`                   String COMMENT 'domain verdict from its highest-priority MX hosts (see README)',
+    `mx_kind`                  String COMMENT 'mx: MX records; implicit: no MX, the domain\'s own address (RFC 5321 §5.1); null: null MX (RFC 7505); none: no such domain or nothing to deliver to; error: the lookup failed',
+    `mx_hosts`                 Array(String) COMMENT 'MX host names in preference order',
+    `mx_priorities`            Array(UInt16) COMMENT 'MX preferences, aligned with mx_hosts',
+    `mx_primary_hosts`         Array(String) COMMENT 'the hosts with the lowest preference value: they decide the verdict',
+    `mx_cname_hosts`           Array(String) COMMENT 'MX targets that are CNAMEs (RFC 5321 §5.1 says they should not be)',
+    `mx_ip_literals`           Array(String) COMMENT 'MX targets that are IP address literals (not allowed; not probed)',
+    `mx_truncated`             UInt8 COMMENT 'more MX records than --max-mx; the rest were not probed',
+    `dns_rcode`                String COMMENT 'rcode of the MX lookup',
+    `dns_failure`              Nullable(String) COMMENT 'the MX lookup\'s failure name, when mx_kind is error or none',
+    `mx_ad`                    UInt8 COMMENT 'the MX answer had the AD flag (validated by a DNSSEC-validating resolver)',
+    `cert_name_matches_domain` Nullable(UInt8) COMMENT 'every primary MX host that presented a certificate names the mail domain (null: no certificate seen)',
+    `hosts_total`              UInt16 COMMENT 'host rows for this domain (one per MX host and address)',
+    `hosts_ok`                 UInt16 COMMENT 'host rows that are ok for this domain (a trusted certificate naming the domain counts)',
+    `duration_ms`              UInt32 COMMENT 'MX discovery and every probe of this domain',
+    `checked_at`               DateTime('UTC') COMMENT 'when the check of the domain started',
+    `probe_version`            String COMMENT 'mxsurvey version that produced the row'
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(scan_started_at)
+ORDER BY (`scan_id`, `domain`);
+
+-- scans: one row per scan (re-written as the scan progresses; the latest wins)
+CREATE TABLE IF NOT EXISTS `mxsurvey`.`scans`
+(
+    `scan_id`         String COMMENT 'scan identifier, YYYYMMDDTHHMMSSZ-xxxxxx',
+    `scan_started_at` DateTime('UTC') COMMENT 'when the scan started',
+    `finished_at`     Nullable(DateTime('UTC')) COMMENT 'when the last row was written (null while running)',
+    `state`           String COMMENT 'running, complete or failed',
+    `list_source`     String COMMENT 'where the domain list came from (--list-source, e.g. tranco)',
+    `list_id`         String COMMENT 'the list\'s own identifier (--list-id, e.g. a Tranco list ID)',
+    `input_file`      String COMMENT 'the --domains argument',
+    `params`          String COMMENT 'the scan\'s parameters as JSON (depth, timeouts, ports, --top, ...)',
+    `lines_read`      UInt32 COMMENT 'input lines read',
+    `domains`         UInt32 COMMENT 'valid unique domains scanned',
+    `duplicates`      UInt32 COMMENT 'valid lines that repeated an earlier domain',
+    `rejected`        UInt32 COMMENT 'lines rejected (see rejected_lines)',
+    `rejected_lines`  Array(String) COMMENT 'every rejected line as `LINE<TAB>REASON<TAB>TEXT`',
+    `unique_mx_hosts` UInt32 COMMENT 'distinct MX host names over all domains',
+    `unique_ips`      UInt32 COMMENT 'distinct addresses over all MX hosts',
+    `host_jobs`       UInt32 COMMENT 'probe jobs: distinct (MX host, IP) pairs',
+    `probe_version`   String COMMENT 'mxsurvey version of the coordinator'
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(scan_started_at)
+ORDER BY (`scan_id`);
