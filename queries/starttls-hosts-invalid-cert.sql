@@ -1,0 +1,13 @@
+-- Share of MX hosts with working STARTTLS whose certificate is not valid (untrusted, out of date, or not naming
+-- the host), latest complete scan, with the reasons (EFF 2018: 36.01%). Run with --database mxsurvey.
+SELECT
+    countIf(status = 'cert_invalid') AS invalid,
+    count() AS with_tls,
+    round(100 * invalid / with_tls, 2) AS pct_invalid,
+    countIf(status = 'cert_invalid' AND cert_trusted = 0) AS untrusted,
+    countIf(status = 'cert_invalid' AND cert_expired = 1) AS expired,
+    countIf(status = 'cert_invalid' AND cert_self_signed = 1) AS self_signed,
+    countIf(status = 'cert_invalid' AND cert_trusted = 1 AND cert_name_matches_mx = 0) AS trusted_wrong_name
+FROM hosts FINAL
+WHERE scan_id = (SELECT max(scan_id) FROM scans FINAL WHERE state = 'complete')
+  AND status IN ('ok', 'cert_invalid')

@@ -1,0 +1,22 @@
+-- STARTTLS adoption across scans: per complete scan, the share of (host, IP) rows that answered SMTP and offer
+-- STARTTLS, and the share of domains whose verdict is valid. (One JOIN per SELECT: ClickHouse 18.16 allows no more.)
+SELECT scan_id, scan_started_at, list_source, list_id, pct_starttls, pct_valid
+FROM
+(
+    SELECT scan_id, scan_started_at, list_source, list_id, pct_starttls
+    FROM (SELECT scan_id, scan_started_at, list_source, list_id FROM scans FINAL WHERE state = 'complete')
+    ANY LEFT JOIN
+    (
+        SELECT scan_id,
+               round(100 * countIf(starttls_offered = 1) / countIf(isNotNull(starttls_offered)), 2) AS pct_starttls
+        FROM hosts FINAL
+        GROUP BY scan_id
+    ) USING scan_id
+)
+ANY LEFT JOIN
+(
+    SELECT scan_id, round(100 * countIf(status = 'valid') / count(), 2) AS pct_valid
+    FROM domains FINAL
+    GROUP BY scan_id
+) USING scan_id
+ORDER BY scan_started_at
