@@ -60,7 +60,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
       "$0 <command> [options]\n\nMeasure how well mail domains' inbound servers protect mail in transit.",
     )
     .command(
-      "check <domains..>",
+      "check [domains..]",
       "check mail domains: MX hosts, STARTTLS, TLS, certificates, verdict",
       (y) => probeOptions(y).positional("domains", { type: "string", array: true, describe: "mail domains" }),
       async (a) => {
@@ -76,7 +76,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
       },
     )
     .command(
-      "probe <targets..>",
+      "probe [targets..]",
       "probe SMTP servers directly (host, ip, host:port, [ipv6]:port), without MX discovery",
       (y) =>
         probeOptions(y).positional("targets", { type: "string", array: true, describe: "servers to probe" }),

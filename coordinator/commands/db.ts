@@ -208,7 +208,7 @@ export async function runDbLoad(
 type DbCommandArgs = DbArgs & { action?: string; dir?: string };
 
 export const dbCommand: CommandModule<object, DbCommandArgs> = {
-  command: "db <action>",
+  command: "db [action]",
   describe: "ClickHouse: create and check the tables (migrate), import a scan directory (load DIR)",
   builder: (y) =>
     clickhouseOptions(y)
@@ -221,14 +221,14 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
         },
       )
       .command<DbCommandArgs>(
-        "load <dir>",
+        "load [dir]",
         "import a scan directory (hosts.jsonl, domains.jsonl, scan.json) into ClickHouse",
         (yy) => yy.positional("dir", { type: "string", describe: "scan directory" }) as Argv<DbCommandArgs>,
         async (a) => {
-          await runDbLoad(a.dir!, a);
+          if (!a.dir) throw new UsageError("give the scan directory to load: mxsurvey db load DIR");
+          await runDbLoad(a.dir, a);
         },
       )
-      .demandCommand(1, "give a db action: migrate or load DIR")
       .example("$0 db migrate --clickhouse http://127.0.0.1:8123", "create the tables")
       .example(
         "$0 db load scans/20260101T000000Z-abc123 --clickhouse http://127.0.0.1:8123",
@@ -236,6 +236,8 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
       ) as Argv<DbCommandArgs>,
   handler: async (a) => {
     // Reached only when no subcommand matched.
-    throw new UsageError(`unknown db action ${JSON.stringify(a.action)}: use migrate or load DIR`);
+    throw new UsageError(
+      a.action === undefined ? "give a db action: migrate or load DIR" : `unknown db action ${JSON.stringify(a.action)}: use migrate or load DIR`,
+    );
   },
 };

@@ -1,5 +1,5 @@
 /**
- * The lab's PKI: a root CA and leaf certificates generated at run time (nothing is checked in).
+ * The lab's PKI: a root CA, intermediate CAs and leaf certificates generated at run time (nothing is checked in).
  *
  * Leaves can be made deliberately bad: expired or not yet valid, RSA-1024, SHA-1 signed, self-signed, signed by
  * an unrelated CA, wildcard or missing names. Key generation is the expensive part, so leaf key pairs come from a
@@ -190,31 +190,49 @@ function finish(cert: x509.X509Certificate): { certPem: string; certDer: Buffer 
   return { certDer, certPem: toPem(certDer, "CERTIFICATE") };
 }
 
-/** A root CA: RSA 2048 (or EC P-256) with a fresh key, valid from now - 1 day for 10 years. */
-export async function createLabCa(opts: { name?: string; key?: "rsa" | "ec" } = {}): Promise<LabCa> {
-  const name = opts.name ?? "mxsurvey lab root CA";
+/**
+ * A CA: RSA 2048 (or EC P-256) with a fresh key, valid from now - 1 day for 10 years. Without `issuer` a
+ * self-signed root; with `issuer` an intermediate CA signed by that CA (authority key identifier set, and
+ * valid within its issuer's validity as lab CAs are made).
+ */
+export async function createLabCa(
+  opts: { name?: string; key?: "rsa" | "ec"; issuer?: LabCa } = {},
+): Promise<LabCa> {
+  const issuer = opts.issuer;
+  const name = opts.name ?? (issuer ? "mxsurvey lab intermediate CA" : "mxsurvey lab root CA");
   const spec: LabKeySpec = opts.key === "ec" ? { type: "ec", curve: "P-256" } : { type: "rsa", bits: 2048 };
   const generated = await generateKey(spec);
-  const signer = await signingKey(generated.keyPem, "SHA-256");
+  const signer = await signingKey(issuer ? issuer.keyPem : generated.keyPem, "SHA-256");
   const notBefore = new Date(Date.now() - DAY_MS);
   const notAfter = new Date(notBefore.getTime() + 3652 * DAY_MS);
   const subject: x509.JsonName = [{ CN: [name] }];
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(true, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    new x509.SubjectKeyIdentifierExtension(generated.keyId),
+  ];
+  const issuerKeyId = issuer ? caInfo(issuer).keyId : undefined;
+  if (issuerKeyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(issuerKeyId));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject,
-    issuer: subject,
+    issuer: issuer ? caInfo(issuer).subject : subject,
     notBefore,
     notAfter,
     publicKey: generated.publicKey,
     signingKey: signer.key,
     signingAlgorithm: signer.algorithm,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.SubjectKeyIdentifierExtension(generated.keyId),
-    ],
+    extensions,
   });
   return { name, keyPem: generated.keyPem, ...finish(cert) };
+}
+
+/** An intermediate CA signed by `parent` (a root or another intermediate): leaves issued by it need it sent. */
+export function createIntermediateCa(
+  parent: LabCa,
+  opts: { name?: string; key?: "rsa" | "ec" } = {},
+): Promise<LabCa> {
+  return createLabCa({ ...opts, issuer: parent });
 }
 
 /**
