@@ -40,7 +40,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Route a command module's errors through the CLI's exit-code mapping. */
-function wrapCommand<T>(cmd: CommandModule<object, T>, fail: (err: unknown) => void): CommandModule<object, T> {
+function wrapCommand<T>(
+  cmd: CommandModule<object, T>,
+  fail: (err: unknown) => void,
+): CommandModule<object, T> {
   return {
     ...cmd,
     handler: async (a) => {
@@ -132,7 +135,10 @@ function build(argv: string[], fail: (err: unknown) => void) {
     .example("$0 check example.org", "check one mail domain")
     .example("$0 check example.org --json", "machine-readable rows")
     .example("$0 probe mx.example.org:2525", "probe one server directly")
-    .example("$0 scan --domains top-1m.csv --top 1000", "survey the top 1000 domains of a Tranco list (embedded)")
+    .example(
+      "$0 scan --domains top-1m.csv --top 1000",
+      "survey the top 1000 domains of a Tranco list (embedded)",
+    )
     .demandCommand(1, "give a command")
     .strict()
     .fail((msg, err) => {

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS `mxsurvey`.`hosts`
     `tls_kx_group`         Nullable(String) COMMENT 'key exchange group: x25519, secp256r1, ... or ffdhe-N / dh-N for finite-field DH',
     `tls_alert`            Nullable(String) COMMENT 'the TLS alert the server sent when the handshake failed, e.g. handshake_failure',
     `ehlo_tls_extensions`  Array(String) COMMENT 'EHLO extensions inside TLS',
-    `cert_chain_sha256`    Array(String) COMMENT 'SHA-256 of each certificate the server sent, in the order sent (trust-store roots it did not send are not listed); if its Certificate message could not be read, OpenSSL\'s linked chain and failure_detail says so',
+    `cert_chain_sha256`    Array(String) COMMENT 'SHA-256 of each certificate the server sent, in the order sent (roots it did not send are not added); if its Certificate message could not be read, OpenSSL\'s linked chain instead, noted in failure_detail',
     `cert_trusted`         Nullable(UInt8) COMMENT 'path validation alone: chains to Mozilla\'s roots (Node\'s bundle) or --ca-file',
     `cert_error`           Nullable(String) COMMENT 'why the path did not validate',
     `cert_error_code`      Nullable(String) COMMENT 'OpenSSL\'s verify result for the path, e.g. CERT_HAS_EXPIRED',

@@ -7,7 +7,7 @@
 import { checkHostName } from "../../shared/hostname.js";
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, checkDomain, type DomainResult } from "../check/run-check.js";
-import { concurrency, dnsClient, mxOptions, type CheckArgs, probeSettings, UsageError } from "../options.js";
+import { type CheckArgs, concurrency, dnsClient, mxOptions, probeSettings, UsageError } from "../options.js";
 import { renderDomain } from "../render/text.js";
 
 export class NoResolverError extends Error {

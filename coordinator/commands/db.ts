@@ -237,7 +237,9 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
   handler: async (a) => {
     // Reached only when no subcommand matched.
     throw new UsageError(
-      a.action === undefined ? "give a db action: migrate or load DIR" : `unknown db action ${JSON.stringify(a.action)}: use migrate or load DIR`,
+      a.action === undefined
+        ? "give a db action: migrate or load DIR"
+        : `unknown db action ${JSON.stringify(a.action)}: use migrate or load DIR`,
     );
   },
 };

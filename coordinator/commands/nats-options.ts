@@ -4,12 +4,18 @@ import type { Argv } from "yargs";
 
 export function natsOptions<T>(y: Argv<T>) {
   return y
-    .option("nats", { type: "string", description: "NATS server URL (nats://host:4222); enables the distributed mode" })
+    .option("nats", {
+      type: "string",
+      description: "NATS server URL (nats://host:4222); enables the distributed mode",
+    })
     .option("nats-user", { type: "string", description: "NATS user" })
     .option("nats-password", { type: "string", description: "NATS password (or env MXSURVEY_NATS_PASSWORD)" })
     .option("nats-token", { type: "string", description: "NATS token (or env MXSURVEY_NATS_TOKEN)" })
     .option("nats-creds", { type: "string", description: "NATS credentials file (JWT + nkey seed)" })
-    .option("nats-tls-ca", { type: "string", description: "CA file to verify the NATS server's TLS certificate" })
+    .option("nats-tls-ca", {
+      type: "string",
+      description: "CA file to verify the NATS server's TLS certificate",
+    })
     .option("nats-tls-cert", { type: "string", description: "client certificate for NATS TLS" })
     .option("nats-tls-key", { type: "string", description: "client key for NATS TLS" });
 }

@@ -5,7 +5,7 @@
 
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, parseProbeTarget, probeTarget } from "../check/run-check.js";
-import { concurrency, dnsClient, mxOptions, type CheckArgs, probeSettings, UsageError } from "../options.js";
+import { type CheckArgs, concurrency, dnsClient, mxOptions, probeSettings, UsageError } from "../options.js";
 import { renderHost } from "../render/text.js";
 import { NoResolverError, type OutputArgs } from "./check.js";
 

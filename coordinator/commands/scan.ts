@@ -14,7 +14,6 @@ import { CachingDns } from "../../shared/dns/cache.js";
 import { type HostResult, newScanId, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanHostRow } from "../../shared/schema/tables.js";
-import { ClickHouseStore } from "../../shared/store/clickhouse.js";
 import { JsonlSink, readJsonl } from "../../shared/store/jsonl.js";
 import type { RowSink } from "../../shared/store/types.js";
 import { MemoryTransport } from "../../shared/transport/memory.js";
@@ -22,22 +21,50 @@ import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/na
 import type { CoordinatorTransport } from "../../shared/transport/types.js";
 import { createProbePool, runWorkerLoop } from "../../worker/api.js";
 import { ingestDomains } from "../ingest/index.js";
-import { type ProbeArgs, UsageError, dnsClient, mxOptions, positiveInt, probeSettings, probeSettingsOptions } from "../options.js";
-import { type DbArgs, clickhouseOptions, storeFromArgs } from "./db.js";
-import { ingestOptions, readListOptions, runScanDryRun } from "./scan-dry-run.js";
-import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
+import {
+  dnsClient,
+  mxOptions,
+  type ProbeArgs,
+  positiveInt,
+  probeSettings,
+  probeSettingsOptions,
+  UsageError,
+} from "../options.js";
 import { Progress } from "../scan/progress.js";
 import { runScan } from "../scan/run-scan.js";
 import { renderSummary } from "../scan/summary.js";
+import { clickhouseOptions, type DbArgs, storeFromArgs } from "./db.js";
+import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
+import { ingestOptions, readListOptions, runScanDryRun } from "./scan-dry-run.js";
 
 export function scanOptions<T>(y: Argv<T>) {
   return natsOptions(clickhouseOptions(probeSettingsOptions(ingestOptions(y))))
-    .option("dry-run", { type: "boolean", default: false, description: "read, normalize and dedupe the list; print counts and rejected lines; no DNS" })
-    .option("out", { type: "string", description: "directory for hosts.jsonl, domains.jsonl, scan.json (default ./scans/<scan_id>/ without --clickhouse)" })
+    .option("dry-run", {
+      type: "boolean",
+      default: false,
+      description: "read, normalize and dedupe the list; print counts and rejected lines; no DNS",
+    })
+    .option("out", {
+      type: "string",
+      description:
+        "directory for hosts.jsonl, domains.jsonl, scan.json (default ./scans/<scan_id>/ without --clickhouse)",
+    })
     .option("resume", { type: "string", description: "continue the scan SCAN_ID whose coordinator died" })
-    .option("dns-concurrency", { type: "number", default: 64, description: "MX discoveries in flight at once" })
-    .option("threads", { type: "number", default: cpus().length, description: "probe threads (embedded mode)" })
-    .option("concurrency", { type: "number", default: 64, description: "probes in flight per thread (embedded mode)" })
+    .option("dns-concurrency", {
+      type: "number",
+      default: 64,
+      description: "MX discoveries in flight at once",
+    })
+    .option("threads", {
+      type: "number",
+      default: cpus().length,
+      description: "probe threads (embedded mode)",
+    })
+    .option("concurrency", {
+      type: "number",
+      default: 64,
+      description: "probes in flight per thread (embedded mode)",
+    })
     .option("fleet-concurrency", {
       type: "number",
       default: 256,
@@ -72,7 +99,12 @@ interface IngestParams {
 function hostResultFromRow(r: ScanHostRow): HostResult | null {
   if (r.ip === null) return null;
   const { scan_id, scan_started_at, ...row } = r;
-  return { job: { scan_id, scan_started_at, hostname: r.hostname, ip: r.ip, port: r.port }, row, worker: "", attempt: 0 };
+  return {
+    job: { scan_id, scan_started_at, hostname: r.hostname, ip: r.ip, port: r.port },
+    row,
+    worker: "",
+    attempt: 0,
+  };
 }
 
 export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream): Promise<void> {
@@ -84,7 +116,8 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   const progress = Progress.auto(args.quiet);
   const dnsConcurrency = positiveInt("dns-concurrency", args["dns-concurrency"], 10_000);
   const distributed = Boolean(args.nats);
-  if (args.resume !== undefined && !SCAN_ID_RE.test(args.resume)) throw new UsageError(`--resume: ${JSON.stringify(args.resume)} is not a scan id`);
+  if (args.resume !== undefined && !SCAN_ID_RE.test(args.resume))
+    throw new UsageError(`--resume: ${JSON.stringify(args.resume)} is not a scan id`);
   const scanId = args.resume ?? newScanId();
   const outDir = args.out ?? (args.clickhouse && distributed ? null : join("scans", scanId));
 
@@ -95,7 +128,9 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   if (distributed) {
     const nc = await connectNats(natsConnectOptions(args, "mxsurvey-coordinator"));
     natsClose = () => nc.close();
-    const t = new NatsCoordinatorTransport(nc, { fleetConcurrency: positiveInt("fleet-concurrency", args["fleet-concurrency"], 1_000_000) });
+    const t = new NatsCoordinatorTransport(nc, {
+      fleetConcurrency: positiveInt("fleet-concurrency", args["fleet-concurrency"], 1_000_000),
+    });
     transport = t;
     if (args.resume) {
       for await (const item of t.loadPlan(scanId)) {
@@ -107,11 +142,15 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   } else {
     let seed: HostResult[] = [];
     if (args.resume) {
-      if (!outDir || !existsSync(join(outDir, "scan.json"))) throw new UsageError(`--resume ${scanId}: no ${outDir}/scan.json`);
+      if (!outDir || !existsSync(join(outDir, "scan.json")))
+        throw new UsageError(`--resume ${scanId}: no ${outDir}/scan.json`);
       previous = JSON.parse(readFileSync(join(outDir, "scan.json"), "utf8")) as ScanRow;
       seed = readJsonl<ScanHostRow>(join(outDir, "hosts.jsonl")).flatMap((r) => hostResultFromRow(r) ?? []);
     }
-    transport = new MemoryTransport({ planFile: outDir ? join(outDir, "plan.jsonl") : undefined, seedResults: seed } as never);
+    transport = new MemoryTransport({
+      planFile: outDir ? join(outDir, "plan.jsonl") : undefined,
+      seedResults: seed,
+    } as never);
   }
   if (args.resume && !previous) throw new UsageError(`--resume ${scanId}: no record of that scan`);
 
@@ -137,9 +176,14 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   progress.log(`scan ${scanId}: reading ${input}`);
   const ingest = await ingestDomains(
     input,
-    readListOptions({ format: ingestParams.format, column: ingestParams.column ?? undefined, top: ingestParams.top ?? undefined }),
+    readListOptions({
+      format: ingestParams.format,
+      column: ingestParams.column ?? undefined,
+      top: ingestParams.top ?? undefined,
+    }),
   );
-  if (ingest.rejected.length > 0) progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
+  if (ingest.rejected.length > 0)
+    progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
 
   const dns = dnsClient(args);
   const started = previous?.scan_started_at ?? new Date().toISOString();
@@ -147,7 +191,12 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
     ingest: ingestParams,
     smtp_port: settings.smtpPort,
     ehlo_name: settings.ehloName,
-    timeouts_ms: { connect: settings.connectTimeoutMs, smtp: settings.smtpTimeoutMs, tls: settings.tlsTimeoutMs, host: settings.hostDeadlineMs },
+    timeouts_ms: {
+      connect: settings.connectTimeoutMs,
+      smtp: settings.smtpTimeoutMs,
+      tls: settings.tlsTimeoutMs,
+      host: settings.hostDeadlineMs,
+    },
     mx: mxOptions(args),
     dns_concurrency: dnsConcurrency,
     mode: distributed ? "nats" : "embedded",
@@ -160,7 +209,10 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
       threads: positiveInt("threads", args.threads, 256),
       concurrency: positiveInt("concurrency", args.concurrency, 10_000),
     });
-    worker = runWorkerLoop(transport as MemoryTransport, pool, { maxInFlight: pool.capacity, heartbeatMs: 10_000 });
+    worker = runWorkerLoop(transport as MemoryTransport, pool, {
+      maxInFlight: pool.capacity,
+      heartbeatMs: 10_000,
+    });
   }
   try {
     const outcome = await runScan({

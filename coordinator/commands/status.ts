@@ -9,7 +9,7 @@ import { jobKey, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import { UsageError } from "../options.js";
-import { dedupe, type DomainPlan, type PlanItem } from "../scan/plan.js";
+import { type DomainPlan, dedupe, type PlanItem } from "../scan/plan.js";
 import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
 
 export function statusOptions<T>(y: Argv<T>) {
@@ -51,7 +51,13 @@ async function statusOf(t: NatsCoordinatorTransport, scanId: string): Promise<Sc
   const pending = (await t.pendingJobKeys(scanId)).size;
   const planned = plans.length;
   const state =
-    planned < scan.domains ? "planning" : done >= keys.size ? "probes done" : pending > 0 ? "probing" : "waiting for a coordinator";
+    planned < scan.domains
+      ? "planning"
+      : done >= keys.size
+        ? "probes done"
+        : pending > 0
+          ? "probing"
+          : "waiting for a coordinator";
   return {
     scan_id: scanId,
     state,
@@ -66,7 +72,8 @@ async function statusOf(t: NatsCoordinatorTransport, scanId: string): Promise<Sc
 }
 
 export async function runStatusCommand(args: StatusArgs, out: NodeJS.WritableStream): Promise<void> {
-  if (args.scan_id !== undefined && !SCAN_ID_RE.test(args.scan_id)) throw new UsageError(`${JSON.stringify(args.scan_id)} is not a scan id`);
+  if (args.scan_id !== undefined && !SCAN_ID_RE.test(args.scan_id))
+    throw new UsageError(`${JSON.stringify(args.scan_id)} is not a scan id`);
   const nc = await connectNats(natsConnectOptions(args, "mxsurvey-status"));
   const t = new NatsCoordinatorTransport(nc);
   try {

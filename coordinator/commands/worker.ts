@@ -54,7 +54,8 @@ export async function runWorkerCommand(args: WorkerArgs): Promise<void> {
       onResult: () => {
         done++;
       },
-      onError: (job, err) => log(`job ${job.hostname} ${job.ip}: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (job, err) =>
+        log(`job ${job.hostname} ${job.ip}: ${err instanceof Error ? err.message : String(err)}`),
     });
   } finally {
     clearInterval(ticker);

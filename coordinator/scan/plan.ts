@@ -8,8 +8,8 @@
 import type { DnsQuerier } from "../../shared/dns/cache.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import type { HostJob } from "../../shared/jobs.js";
-import type { ScanRow } from "../../shared/schema/scan-row.js";
 import { jobKey } from "../../shared/jobs.js";
+import type { ScanRow } from "../../shared/schema/scan-row.js";
 
 export interface DomainPlan {
   domain: string;
@@ -23,7 +23,11 @@ export type PlanItem =
   | { kind: "domain"; plan: DomainPlan }
   | { kind: "end"; domains: number };
 
-export async function planDomain(dns: DnsQuerier, domain: string, mx: MxDiscoveryOptions): Promise<DomainPlan> {
+export async function planDomain(
+  dns: DnsQuerier,
+  domain: string,
+  mx: MxDiscoveryOptions,
+): Promise<DomainPlan> {
   const at = new Date();
   const t0 = Date.now();
   const discovery = await discoverMx(dns, domain, mx);
@@ -59,7 +63,11 @@ export interface Dedupe {
   unresolvedHosts: Map<string, MxDiscovery["hosts"][number]>;
 }
 
-export function dedupe(plans: Iterable<DomainPlan>, scan: { scan_id: string; scan_started_at: string }, port: number): Dedupe {
+export function dedupe(
+  plans: Iterable<DomainPlan>,
+  scan: { scan_id: string; scan_started_at: string },
+  port: number,
+): Dedupe {
   const jobs = new Map<string, HostJob>();
   const hosts = new Set<string>();
   const ips = new Set<string>();
@@ -79,5 +87,10 @@ export function dedupe(plans: Iterable<DomainPlan>, scan: { scan_id: string; sca
       }
     }
   }
-  return { jobs: [...jobs.values()], uniqueHosts: hosts.size, uniqueIps: ips.size, unresolvedHosts: unresolved };
+  return {
+    jobs: [...jobs.values()],
+    uniqueHosts: hosts.size,
+    uniqueIps: ips.size,
+    unresolvedHosts: unresolved,
+  };
 }

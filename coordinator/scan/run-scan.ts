@@ -8,7 +8,6 @@
  * the domain verdicts can be computed.
  */
 
-import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
 import type { DnsQuerier } from "../../shared/dns/cache.js";
 import type { MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
@@ -20,6 +19,7 @@ import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
 import type { RowSink } from "../../shared/store/types.js";
 import type { CoordinatorTransport, ResultDelivery } from "../../shared/transport/types.js";
 import { PROBE_VERSION } from "../../shared/version.js";
+import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
 import { type DomainPlan, dedupe, type PlanItem, planDomains } from "./plan.js";
 import type { Progress } from "./progress.js";
 import { type SurveySummary, summarize } from "./summary.js";
@@ -80,7 +80,9 @@ async function retrying<T>(what: string, progress: Progress, fn: () => Promise<T
       return await fn();
     } catch (err) {
       const wait = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
-      progress.log(`${what} failed (${err instanceof Error ? err.message : String(err)}); retrying in ${wait / 1000} s`);
+      progress.log(
+        `${what} failed (${err instanceof Error ? err.message : String(err)}); retrying in ${wait / 1000} s`,
+      );
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -130,7 +132,11 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       seq++;
     }
   } else {
-    await transport.savePlan(spec.scan_id, [{ kind: "header", ...scanKey, scan: { ...scanRow } } satisfies PlanItem], seq++);
+    await transport.savePlan(
+      spec.scan_id,
+      [{ kind: "header", ...scanKey, scan: { ...scanRow } } satisfies PlanItem],
+      seq++,
+    );
   }
   const wanted = new Set(spec.ingest.domains);
   for (const d of plans.keys()) if (!wanted.has(d)) plans.delete(d);
@@ -161,10 +167,14 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   scanRow.host_jobs = dd.jobs.length;
   await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
   const hostInfo = new Map<string, { cnames: string[]; rcode: string }>();
-  for (const p of ordered) for (const h of p.discovery.hosts) hostInfo.set(h.hostname, { cnames: h.cnames, rcode: h.rcode });
+  for (const p of ordered)
+    for (const h of p.discovery.hosts) hostInfo.set(h.hostname, { cnames: h.cnames, rcode: h.rcode });
   const unresolvedRows = new Map<string, HostRow>();
-  for (const [name, h] of dd.unresolvedHosts) unresolvedRows.set(name, unresolvedHostRow(h, spec.port, new Date()));
-  await writeAll("writing host rows", (s) => s.writeHosts([...unresolvedRows.values()].map((r) => ({ ...scanKey, ...r }))));
+  for (const [name, h] of dd.unresolvedHosts)
+    unresolvedRows.set(name, unresolvedHostRow(h, spec.port, new Date()));
+  await writeAll("writing host rows", (s) =>
+    s.writeHosts([...unresolvedRows.values()].map((r) => ({ ...scanKey, ...r }))),
+  );
 
   // 3. Publish what is neither done nor still queued.
   const expected = new Map(dd.jobs.map((j) => [jobKey(j), j]));
@@ -219,8 +229,11 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const timer = setInterval(() => void schedule(), spec.batchMs ?? 1000);
   const unwatch = spec.watchExhausted
     ? await spec.watchExhausted(async (job) => {
+        // Stored like any result (durable, idempotent by job key): a late worker result cannot double it.
         const row = failedJobRow(job, "job_failed", "the job exhausted its deliveries without a result");
-        await onResult({ result: { job, row, worker: "coordinator", attempt: 0 }, ack: async () => {} });
+        await retrying("storing a job_failed row", progress, () =>
+          transport.publishResult({ job, row, worker: "coordinator", attempt: 0 }),
+        );
       })
     : () => {};
   const consuming = (async () => {

@@ -39,7 +39,10 @@ export function worstStatus(statuses: Iterable<HostStatus>): HostStatus {
 export function summarize(
   hostRows: Iterable<Pick<HostRow, "hostname" | "status">>,
   domainStatuses: Iterable<DomainStatus>,
-  base: Pick<SurveySummary, "domains" | "rejected" | "duplicates" | "unique_mx_hosts" | "unique_ips" | "host_jobs" | "duration_s">,
+  base: Pick<
+    SurveySummary,
+    "domains" | "rejected" | "duplicates" | "unique_mx_hosts" | "unique_ips" | "host_jobs" | "duration_s"
+  >,
 ): SurveySummary {
   const byHost = new Map<string, HostStatus[]>();
   for (const r of hostRows) {

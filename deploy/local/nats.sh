@@ -124,12 +124,13 @@ running_pid() {
   echo "$pid"
 }
 
-# Wait until clients can connect and the monitoring endpoint reports JetStream enabled.
+# Wait until this server said it is ready (in its log since line FROM: so a port some other process holds
+# cannot pass for ours), clients can connect, and the monitoring endpoint reports JetStream enabled.
 wait_ready() {
-  local pid=$1 port=$2 mport=$3 deadline=$((SECONDS + 30)) jsz
+  local pid=$1 port=$2 mport=$3 log=$4 from=$5 deadline=$((SECONDS + 30)) jsz
   while [ "$SECONDS" -lt "$deadline" ]; do
     kill -0 "$pid" 2>/dev/null || return 1
-    if port_open "$port"; then
+    if tail -n "+$from" "$log" | grep -q "Server is ready" && port_open "$port"; then
       jsz=$(http_get "http://127.0.0.1:$mport/jsz" || true)
       if [ -n "$jsz" ] && ! grep -q '"disabled": *true' <<<"$jsz" && grep -q '"store_dir"' <<<"$jsz"; then
         return 0
@@ -201,15 +202,24 @@ EOF
       exit 1
     fi
     rm -f "$dir/nats.pid"
+    if port_open "$port"; then
+      if [ -n "$want_port" ]; then
+        echo "$prog: port $port on 127.0.0.1 is already in use" >&2
+        exit 1
+      fi
+      continue
+    fi
     : >>"$log"
     echo "== $(date -u +%FT%TZ) start port $port" >>"$log"
+    local from
+    from=$(($(wc -l <"$log") + 1))
     # Detached from this shell (setsid) so it outlives the caller; its own log under STATE_DIR.
     setsid nats-server -c "$conf" </dev/null >>"$log" 2>&1 &
     pid=$!
     echo "$pid" >"$dir/nats.pid"
     printf 'NATS_URL=nats://127.0.0.1:%s\nNATS_MONITOR_URL=http://127.0.0.1:%s\nNATS_PID=%s\n' \
       "$port" "$mport" "$pid" >"$dir/nats.env"
-    if wait_ready "$pid" "$port" "$mport"; then
+    if wait_ready "$pid" "$port" "$mport" "$log" "$from"; then
       echo "NATS_URL=nats://127.0.0.1:$port"
       return 0
     fi

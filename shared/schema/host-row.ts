@@ -52,8 +52,8 @@ export const HOST_COLUMNS = {
   ehlo_tls_extensions: col(t.array(t.string()), "EHLO extensions inside TLS"),
   cert_chain_sha256: col(
     t.array(t.string()),
-    "SHA-256 of each certificate the server sent, in the order sent (trust-store roots it did not send are not " +
-      "listed); if its Certificate message could not be read, OpenSSL's linked chain and failure_detail says so",
+    "SHA-256 of each certificate the server sent, in the order sent (roots it did not send are not added); " +
+      "if its Certificate message could not be read, OpenSSL's linked chain instead, noted in failure_detail",
   ),
   cert_trusted: col(nbool(), "path validation alone: chains to Mozilla's roots (Node's bundle) or --ca-file"),
   cert_error: col(t.nullable(t.enum(CERT_ERRORS)), "why the path did not validate"),

@@ -114,6 +114,15 @@ export class MemoryTransport implements CoordinatorTransport, WorkerTransport {
     }
   }
 
+  async publishResult(result: HostResult): Promise<{ duplicate: boolean }> {
+    const key = jobKey(result.job);
+    if (this.resultLog.some((r) => jobKey(r.job) === key)) return { duplicate: true };
+    this.pending.delete(key);
+    this.resultLog.push(result);
+    this.signalResults();
+    return { duplicate: false };
+  }
+
   async *results(scanId: string): AsyncIterable<ResultDelivery> {
     let i = 0;
     while (!this.stopped) {

@@ -159,7 +159,8 @@ export function natsNames(namespace = ""): NatsNames {
   const jobsStream = `${S}_JOBS`;
   const workersConsumer = `${consumerPrefix}-workers`;
   const jobPrefix = `${s}.jobs.`;
-  const jobKeyRe = /^([0-9]{8}T[0-9]{6}Z-[0-9a-f]{6})\.([0-9a-f]{32})$/;
+  // jobKey(job) = `<scan_id>.<32 hex>` (shared/jobs.ts).
+  const jobKeyRe = new RegExp(`^(?:${SCAN_ID_RE.source.replace(/^\^|\$$/g, "")})\\.[0-9a-f]{32}$`);
   return {
     namespace,
     jobsStream,

@@ -647,7 +647,12 @@ export class NatsWorkerTransport implements WorkerTransport {
       attempt,
       lastAttempt: settings.maxDeliver > 0 && attempt >= settings.maxDeliver,
       working: () => {
-        if (!settled) m.working();
+        if (settled) return;
+        try {
+          m.working();
+        } catch {
+          // disconnected: the automatic heartbeat or the next call may get through
+        }
       },
       complete: async (result: HostResult) => {
         if (settled) throw new Error(`job ${key}: already completed or given back`);
@@ -1125,6 +1130,23 @@ export class NatsCoordinatorTransport implements CoordinatorTransport {
         attempts: PUBLISH_ATTEMPTS,
       });
     }
+  }
+
+  /** Every scan with a saved plan, oldest first (scan ids sort by time). [] before setup. */
+  async listScans(): Promise<string[]> {
+    const prefix = this.names.plansSubjects.slice(0, -1);
+    let si: Awaited<ReturnType<JetStreamManager["streams"]["info"]>>;
+    try {
+      si = await this.jsm.streams.info(this.names.plansStream, { subjects_filter: this.names.plansSubjects });
+    } catch (err) {
+      if (isApiErr(err, JS_ERR.streamNotFound)) return [];
+      throw new NatsTransportError(`list scans: ${errMessage(err)}`, { cause: err });
+    }
+    return Object.keys(si.state.subjects ?? {})
+      .filter((s) => s.startsWith(prefix))
+      .map((s) => s.slice(prefix.length))
+      .filter((id) => SCAN_ID_RE.test(id))
+      .sort();
   }
 
   /** The items of every saved chunk of the scan's plan, chunk by chunk in saving order, each seq once. */

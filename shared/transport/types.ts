@@ -49,6 +49,11 @@ export interface CoordinatorTransport {
   /** Keys (jobKey) of this scan's jobs still queued or in flight, for --resume. */
   pendingJobKeys(scanId: string): Promise<Set<string>>;
   /**
+   * Store a result the coordinator made itself (a job that exhausted its deliveries becomes a `job_failed` row),
+   * idempotent by job key like a worker's result.
+   */
+  publishResult(result: HostResult): Promise<{ duplicate: boolean }>;
+  /**
    * This scan's results, from the first one ever published (so a resumed coordinator sees them all again),
    * until `stop()`.
    */

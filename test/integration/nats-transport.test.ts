@@ -491,9 +491,11 @@ describe("NATS JetStream transport (real nats-server)", () => {
     const ns = namespace();
     const n = natsNames(ns);
     const c = await coordinator(ns);
+    expect(await c.listScans()).toEqual([]);
     await c.setup();
     const scan = newScanId();
     expect(await collect(c.loadPlan(scan))).toEqual([]);
+    expect(await c.listScans()).toEqual([]);
     await c.savePlan(scan, [{ kind: "header", n: 0 }], 0);
     await c.savePlan(scan, [{ d: "a.example" }, { d: "b.example" }], 1);
     await c.savePlan(scan, [{ d: "a.example" }, { d: "b.example" }], 1); // within the window: a no-op
@@ -528,6 +530,7 @@ describe("NATS JetStream transport (real nats-server)", () => {
       break;
     }
     expect(await collect(c.loadPlan(other))).toEqual([1, 2, 3]);
+    expect(await c.listScans()).toEqual([other, scan].sort());
   }, 60_000);
 
   it("stop(): pulled but unhanded jobs go back at once; a handed-out delivery stays valid", async () => {

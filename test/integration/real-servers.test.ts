@@ -325,10 +325,10 @@ describe("mxsurvey check against real servers (NSD, Postfix) agrees with dig and
       expect(row.cert_error).toBeNull();
       expect(row.cert_error_code).toBeNull();
 
-      // The chain as sent (-showcerts; the leaf-only case is pinned separately below), then the leaf.
+      // The chain as sent (-showcerts), then the leaf.
       expect(s.certs.length, context).toBe(host.sends);
       const chain = await Promise.all(s.certs.map((pem) => x509Facts(pem)));
-      if (host.sends === 2) expect(row.cert_chain_sha256).toEqual(chain.map((c) => c.sha256));
+      expect(row.cert_chain_sha256).toEqual(chain.map((c) => c.sha256));
       expect(row.cert_chain_sha256[0]).toBe(chain[0]!.sha256);
       const leaf = await x509Facts(s.certs[0]!, [host.name, host.domain]);
       expect(leaf.sha256).toBe(createHash("sha256").update(leafDer!).digest("hex"));
@@ -362,11 +362,7 @@ describe("mxsurvey check against real servers (NSD, Postfix) agrees with dig and
     },
   );
 
-  // mxsurvey reports, for a server that sends only its leaf, the path OpenSSL built: the leaf plus the root it
-  // found in --ca-file, which the server never sent (Node's getPeerCertificate(true) follows issuers into the
-  // trust store). openssl -showcerts shows one certificate. Pinned with it.fails: when mxsurvey records the
-  // certificates as sent, this starts failing: make it a plain `it`.
-  it.fails("cert_chain_sha256 of mx.leafonly (sends the leaf alone) lists what openssl -showcerts shows", async () => {
+  it("cert_chain_sha256 of mx.leafonly (sends the leaf alone) lists what openssl -showcerts shows", async () => {
     const host = TLS_HOSTS.find((h) => h.sends === 1)!;
     const row = hostRow(host.domain, host.name);
     const s = await sClient({

@@ -43,7 +43,11 @@ beforeAll(async () => {
     allowPrivateTargets: true,
     caPem: [lab.ca.certPem],
   };
-  dnsClient = new DnsClient({ resolvers: [{ host: lab.dns.host, port: lab.dns.port }], timeoutMs: 2000, retries: 1 });
+  dnsClient = new DnsClient({
+    resolvers: [{ host: lab.dns.host, port: lab.dns.port }],
+    timeoutMs: 2000,
+    retries: 1,
+  });
   const dns = new CachingDns(dnsClient);
   const transport = new MemoryTransport({ planFile: join(dir, "plan.jsonl") });
   const pool = createProbePool(settings, { threads: 2, concurrency: 32 });
@@ -133,7 +137,15 @@ describe("embedded scan", () => {
       for (const h of c.hosts) {
         const mine = hosts.find((r) => r.hostname === h.hostname && r.ip === h.ip)!;
         expect(mine, `${h.hostname} ${h.ip}`).toBeDefined();
-        const facts = (r: typeof h) => [r.status, r.failure, r.starttls_offered, r.tls_version, r.cert_trusted, r.cert_sha256, r.hostname_cnames];
+        const facts = (r: typeof h) => [
+          r.status,
+          r.failure,
+          r.starttls_offered,
+          r.tls_version,
+          r.cert_trusted,
+          r.cert_sha256,
+          r.hostname_cnames,
+        ];
         expect(facts(mine)).toEqual(facts(h));
       }
     }

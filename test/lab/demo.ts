@@ -19,7 +19,9 @@ const cli = fileURLToPath(new URL("../../coordinator/cli.js", import.meta.url));
 
 function run(args: string[], inherit: boolean): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", inherit ? "inherit" : "pipe", "inherit"] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ["ignore", inherit ? "inherit" : "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout?.on("data", (b: Buffer) => {
       stdout += b.toString();
@@ -54,7 +56,9 @@ async function checkPart(): Promise<boolean> {
       const got = rows.find((r) => r.domain.domain === lab.domainOf(c))?.domain.status ?? "(missing)";
       const same = got === c.expect.domain;
       if (same) agree++;
-      say(`  ${same ? "✓" : "✗"} ${lab.domainOf(c).padEnd(30)} ${got.padEnd(13)} ${same ? "" : `expected ${c.expect.domain}; `}${c.why}`);
+      say(
+        `  ${same ? "✓" : "✗"} ${lab.domainOf(c).padEnd(30)} ${got.padEnd(13)} ${same ? "" : `expected ${c.expect.domain}; `}${c.why}`,
+      );
     }
     say(`\n${agree} of ${lab.cases.length} lab domains got the verdict their case expects.\n`);
     return agree === lab.cases.length;

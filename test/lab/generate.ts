@@ -78,14 +78,14 @@ function pickBehaviour(r: number): GenBehaviour {
   return "valid";
 }
 
-
 export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab> {
   const rand = rng(opts.seed ?? 2018);
   const base = opts.addressBase ?? 100;
   const hosts: GenHost[] = [];
   for (let i = 0; i < opts.hosts; i++) {
     // The first hosts are the big providers: keep them healthy-ish like real large providers.
-    const behaviour: GenBehaviour = i < 3 ? "valid" : i < 5 ? (i === 3 ? "wrong_name" : "no_starttls") : pickBehaviour(rand());
+    const behaviour: GenBehaviour =
+      i < 3 ? "valid" : i < 5 ? (i === 3 ? "wrong_name" : "no_starttls") : pickBehaviour(rand());
     hosts.push({
       hostname: i < 10 ? `mx${i}.provider${i}.${GEN_SUFFIX}` : `mail.host${i}.${GEN_SUFFIX}`,
       ip: `127.${base + Math.floor(i / 254)}.${(i % 254) + 1}.1`,
@@ -161,7 +161,10 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
       case "expired":
         return {
           hostname: h.hostname,
-          tls: await leaf({ notBefore: new Date(Date.now() - 400 * day), notAfter: new Date(Date.now() - 10 * day) }),
+          tls: await leaf({
+            notBefore: new Date(Date.now() - 400 * day),
+            notAfter: new Date(Date.now() - 10 * day),
+          }),
         };
       case "self_signed":
         return { hostname: h.hostname, tls: await leaf({ issuer: "self" }) };
@@ -201,7 +204,15 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
     domains,
     hosts,
     servers,
-    cliArgs: () => ["--resolver", dns.address, "--ca-file", caFile, "--allow-private-targets", "--smtp-port", String(port)],
+    cliArgs: () => [
+      "--resolver",
+      dns.address,
+      "--ca-file",
+      caFile,
+      "--allow-private-targets",
+      "--smtp-port",
+      String(port),
+    ],
     close: async () => {
       await Promise.all(servers.map((s) => s.close()));
       await dns.close();

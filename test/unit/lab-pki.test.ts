@@ -1,12 +1,12 @@
 /**
- * Tests for the lab PKI (test/lab/pki.ts): the CA and the leaves it issues, checked with node:crypto's
- * X509Certificate and @peculiar/x509, and loaded into TLS secure contexts.
+ * Tests for the lab PKI (test/lab/pki.ts): the CA, intermediate CAs and the leaves they issue, checked with
+ * node:crypto's X509Certificate and @peculiar/x509, and loaded into TLS secure contexts.
  */
 import { X509Certificate } from "node:crypto";
 import * as tls from "node:tls";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as x509 from "../../shared/x509.js";
-import { createLabCa, issueLeaf, type LabCa } from "../lab/pki.js";
+import { createIntermediateCa, createLabCa, issueLeaf, type LabCa } from "../lab/pki.js";
 
 const DAY_MS = 86_400_000;
 
@@ -231,5 +231,45 @@ describe("lab pki", () => {
     );
     expect(leaves).toHaveLength(200);
     expect(new Set(leaves.map((l) => l.certPem)).size).toBe(200);
+  });
+
+  it("pki - intermediate CA: signed by the root, a CA itself, its leaves chain leaf → intermediate → root", async () => {
+    const inter = await createIntermediateCa(ca);
+    const interCert = new X509Certificate(inter.certPem);
+    expect(inter.name).toBe("mxsurvey lab intermediate CA");
+    expect(interCert.subject).toBe("CN=mxsurvey lab intermediate CA");
+    expect(interCert.issuer).toBe(caCert.subject);
+    expect(interCert.ca).toBe(true);
+    expect(interCert.checkIssued(caCert)).toBe(true);
+    expect(interCert.verify(caCert.publicKey)).toBe(true);
+    expect(interCert.verify(interCert.publicKey)).toBe(false);
+    const parsed = new x509.X509Certificate(inter.certPem);
+    const rootKeyId = new x509.X509Certificate(ca.certPem).getExtension(
+      x509.SubjectKeyIdentifierExtension,
+    )?.keyId;
+    expect(parsed.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(rootKeyId);
+    expect(parsed.getExtension(x509.BasicConstraintsExtension)?.ca).toBe(true);
+    expect(parsed.getExtension(x509.KeyUsagesExtension)?.usages).toBe(
+      x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+    );
+
+    const leaf = await issueLeaf(inter, { names: ["via-intermediate.test"] });
+    const leafCert = new X509Certificate(leaf.certPem);
+    expect(leafCert.issuer).toBe(interCert.subject);
+    expect(leafCert.verify(interCert.publicKey)).toBe(true);
+    expect(leafCert.verify(caCert.publicKey)).toBe(false);
+    expect(pemCount(leaf.chainPem)).toBe(2);
+    expect(leaf.chainPem).toBe(leaf.certPem + inter.certPem);
+
+    // A second level, and an EC intermediate under an RSA root.
+    const second = await createIntermediateCa(inter, { name: "second level", key: "ec" });
+    const secondCert = new X509Certificate(second.certPem);
+    expect(secondCert.issuer).toBe(interCert.subject);
+    expect(secondCert.verify(interCert.publicKey)).toBe(true);
+    expect(secondCert.publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
+    // The root itself is unchanged: no authority key identifier.
+    expect(
+      new x509.X509Certificate(ca.certPem).getExtension(x509.AuthorityKeyIdentifierExtension),
+    ).toBeNull();
   });
 });

@@ -22,8 +22,8 @@ import {
   readRecord,
   recordNonce,
   type ServerCertificates,
-  type Tls13Suite,
   TLS13_SUITES,
+  type Tls13Suite,
   type TlsParseFailureKind,
   type TrafficKeys,
   trafficKeys,
@@ -68,7 +68,14 @@ function serverHello(opts: {
 }): Buffer {
   const random = opts.random ?? Buffer.alloc(32, 0xab);
   const sessionId = Buffer.alloc(32, 0x11);
-  const parts = [u16(opts.version ?? 0x0303), random, u8(sessionId.length), sessionId, u16(opts.suite), u8(0)];
+  const parts = [
+    u16(opts.version ?? 0x0303),
+    random,
+    u8(sessionId.length),
+    sessionId,
+    u16(opts.suite),
+    u8(0),
+  ];
   if (opts.tls13) {
     const exts = Buffer.concat([
       u16(43), // supported_versions
@@ -101,11 +108,12 @@ function certificate12(certs: Buffer[]): Buffer {
   return handshake(11, Buffer.concat([u24(list.length), list]));
 }
 
-function certificate13(certs: Buffer[], context = Buffer.alloc(0), withExtensions = true): Buffer {
+function certificate13(certs: Buffer[], context: Buffer = Buffer.alloc(0), withExtensions = true): Buffer {
   const list = Buffer.concat(
     certs.flatMap((c, i) => {
       // An OCSP-like status_request extension on the leaf only, to show entry extensions are skipped.
-      const ext = withExtensions && i === 0 ? Buffer.concat([u16(5), u16(4), hex("01020304")]) : Buffer.alloc(0);
+      const ext =
+        withExtensions && i === 0 ? Buffer.concat([u16(5), u16(4), hex("01020304")]) : Buffer.alloc(0);
       return [u24(c.length), c, u16(ext.length), ext];
     }),
   );
@@ -116,7 +124,14 @@ const SKE = handshake(12, Buffer.alloc(100, 0x5a));
 const SHD = handshake(14, Buffer.alloc(0));
 
 /** TLS 1.3 record protection (the mirror of decryptTls13Record), for building test flights. */
-function seal(suite: Tls13Suite, keys: TrafficKeys, seq: number, type: number, content: Buffer, pad = 0): Buffer {
+function seal(
+  suite: Tls13Suite,
+  keys: TrafficKeys,
+  seq: number,
+  type: number,
+  content: Buffer,
+  pad = 0,
+): Buffer {
   const inner = Buffer.concat([content, u8(type), Buffer.alloc(pad)]);
   const header = Buffer.concat([u8(23), u16(0x0303), u16(inner.length + suite.tagLength)]);
   const nonce = recordNonce(keys.iv, seq);
@@ -188,8 +203,7 @@ const RFC8448 = {
     "c12335ee340bbc4fddd502784016e4b3be7ef04dda49f4b440a30cb5d2af939828fd4ae3794e44f94df5a631ede42c1719bfda" +
     "bf0253fe5175be898e750edc53370d2b",
   // The plaintext handshake messages of that record.
-  encryptedExtensions:
-    "080000240022000a00140012001d00170018001901000101010201030104001c0002400100000000",
+  encryptedExtensions: "080000240022000a00140012001d00170018001901000101010201030104001c0002400100000000",
   certificate:
     "0b0001b9000001b50001b0308201ac30820115a003020102020102300d06092a864886f70d01010b0500300e310c300a0603" +
     "5504031303727361301e170d3136303733303031323335395a170d3236303733303031323335395a300e310c300a06035504" +
@@ -212,8 +226,18 @@ const AES128GCM = TLS13_SUITES.get(0x1301)!;
 
 describe("HKDF-Expand-Label (RFC 8446 §7.1) against RFC 8448 §3", () => {
   it.each([
-    ["server handshake", RFC8448.serverHandshakeTrafficSecret, RFC8448.serverHandshakeKey, RFC8448.serverHandshakeIv],
-    ["client handshake", RFC8448.clientHandshakeTrafficSecret, RFC8448.clientHandshakeKey, RFC8448.clientHandshakeIv],
+    [
+      "server handshake",
+      RFC8448.serverHandshakeTrafficSecret,
+      RFC8448.serverHandshakeKey,
+      RFC8448.serverHandshakeIv,
+    ],
+    [
+      "client handshake",
+      RFC8448.clientHandshakeTrafficSecret,
+      RFC8448.clientHandshakeKey,
+      RFC8448.clientHandshakeIv,
+    ],
     [
       "server application",
       RFC8448.serverApplicationTrafficSecret,
@@ -228,7 +252,7 @@ describe("HKDF-Expand-Label (RFC 8446 §7.1) against RFC 8448 §3", () => {
     expect(hkdfExpandLabel("sha256", hex(secret), "iv", Buffer.alloc(0), 12).toString("hex")).toBe(iv);
   });
 
-  it("hkdf - Derive-Secret(early, \"derived\", \"\") (a label with a hash as context)", () => {
+  it('hkdf - Derive-Secret(early, "derived", "") (a label with a hash as context)', () => {
     // early = HKDF-Extract(0, 0^32); Derive-Secret = HKDF-Expand-Label(secret, label, Hash(""), 32).
     const early = createHmac("sha256", Buffer.alloc(32)).update(Buffer.alloc(32)).digest();
     expect(early.toString("hex")).toBe(RFC8448.earlySecret);
@@ -246,22 +270,27 @@ describe("HKDF-Expand-Label (RFC 8446 §7.1) against RFC 8448 §3", () => {
     ["sha384", 12],
     ["sha384", 48],
     ["sha384", 200],
-  ] as const)("hkdf - HKDF-Expand(%s, %i bytes) equals node:crypto hkdfSync after the same extract", (hash, len) => {
-    const ikm = Buffer.from("input keying material");
-    const salt = Buffer.from("salt value");
-    const info = Buffer.from("some info");
-    const prk = createHmac(hash, salt).update(ikm).digest();
-    const ours = hkdfExpand(hash, prk, info, len);
-    const node = Buffer.from(hkdfSync(hash, ikm, salt, info, len));
-    expect(ours.toString("hex")).toBe(node.toString("hex"));
-  });
+  ] as const)(
+    "hkdf - HKDF-Expand(%s, %i bytes) equals node:crypto hkdfSync after the same extract",
+    (hash, len) => {
+      const ikm = Buffer.from("input keying material");
+      const salt = Buffer.from("salt value");
+      const info = Buffer.from("some info");
+      const prk = createHmac(hash, salt).update(ikm).digest();
+      const ours = hkdfExpand(hash, prk, info, len);
+      const node = Buffer.from(hkdfSync(hash, ikm, salt, info, len));
+      expect(ours.toString("hex")).toBe(node.toString("hex"));
+    },
+  );
 
   it("nonce - the IV XOR the left-padded sequence number (RFC 8446 §5.3)", () => {
     const iv = hex(RFC8448.serverHandshakeIv);
     expect(recordNonce(iv, 0).toString("hex")).toBe(RFC8448.serverHandshakeIv);
     expect(recordNonce(iv, 1).toString("hex")).toBe("5d313eb2671276ee13000b31");
     expect(recordNonce(iv, 0x0102).toString("hex")).toBe("5d313eb2671276ee13000a32");
-    expect(recordNonce(hex("000000000000000000000000"), 2 ** 40 + 5).toString("hex")).toBe("000000000000010000000005");
+    expect(recordNonce(hex("000000000000000000000000"), 2 ** 40 + 5).toString("hex")).toBe(
+      "000000000000010000000005",
+    );
   });
 });
 
@@ -464,7 +493,11 @@ describe("ServerHello and Certificate messages", () => {
   it.each([
     ["empty body", Buffer.alloc(0), false],
     ["list length larger than the message", Buffer.concat([u24(good12.length), good12.subarray(3)]), false],
-    ["list length smaller than the message", Buffer.concat([u24(good12.length - 4), good12.subarray(3)]), false],
+    [
+      "list length smaller than the message",
+      Buffer.concat([u24(good12.length - 4), good12.subarray(3)]),
+      false,
+    ],
     ["entry length 0xffffff", Buffer.concat([u24(6), u24(0xffffff), hex("303030")]), false],
     ["an empty entry", Buffer.concat([u24(3), u24(0)]), false],
     ["entry length cut", Buffer.concat([u24(2), hex("0001")]), false],
@@ -520,7 +553,10 @@ describe("server flight up to TLS 1.2", () => {
   });
 
   it("tls12 - bytes after the Certificate message (even garbage) are never read", () => {
-    const bytes = Buffer.concat([record(22, Buffer.concat([sh, certificate12(certs)])), Buffer.from("garbage!")]);
+    const bytes = Buffer.concat([
+      record(22, Buffer.concat([sh, certificate12(certs)])),
+      Buffer.from("garbage!"),
+    ]);
     expectCerts(extractServerCertificates(bytes), certs);
   });
 
@@ -547,7 +583,11 @@ describe("server flight up to TLS 1.2", () => {
     ["garbage", Buffer.from("\x00\x01\x02garbage that is not TLS at all"), "bad_record"],
     ["an SMTP reply instead of a handshake", Buffer.from("454 4.7.0 TLS not available\r\n"), "bad_record"],
     ["a fatal handshake_failure alert", record(21, hex("0228")), "alert"],
-    ["a fatal protocol_version alert after a warning", Buffer.concat([record(21, hex("0170")), record(21, hex("0246"))]), "alert"],
+    [
+      "a fatal protocol_version alert after a warning",
+      Buffer.concat([record(21, hex("0170")), record(21, hex("0246"))]),
+      "alert",
+    ],
     ["a 1-byte alert record", record(21, hex("02")), "bad_record"],
     ["application data first", record(23, Buffer.alloc(40)), "unexpected_message"],
     ["a Certificate before the ServerHello", record(22, certificate12(certs)), "unexpected_message"],
@@ -669,7 +709,9 @@ describe("server flight in TLS 1.3", () => {
   it("tls13 - two HelloRetryRequests are unexpected", () => {
     const hrr = record(22, serverHello({ suite: 0x1301, tls13: true, random: HELLO_RETRY_RANDOM }));
     expectFailure(
-      extractServerCertificates(Buffer.concat([hrr, hrr]), { serverHandshakeTrafficSecret: Buffer.alloc(32) }),
+      extractServerCertificates(Buffer.concat([hrr, hrr]), {
+        serverHandshakeTrafficSecret: Buffer.alloc(32),
+      }),
       "unexpected_message",
     );
   });
@@ -699,8 +741,16 @@ describe("server flight in TLS 1.3", () => {
 
   it.each([
     ["a protected fatal alert", (k: TrafficKeys) => seal(AES128GCM, k, 0, 21, hex("022a")), "alert"],
-    ["protected application data", (k: TrafficKeys) => seal(AES128GCM, k, 0, 23, hex("0102")), "unexpected_message"],
-    ["a record of padding only", (k: TrafficKeys) => seal(AES128GCM, k, 0, 0, Buffer.alloc(0), 5), "unexpected_message"],
+    [
+      "protected application data",
+      (k: TrafficKeys) => seal(AES128GCM, k, 0, 23, hex("0102")),
+      "unexpected_message",
+    ],
+    [
+      "a record of padding only",
+      (k: TrafficKeys) => seal(AES128GCM, k, 0, 0, Buffer.alloc(0), 5),
+      "unexpected_message",
+    ],
     ["a record shorter than its tag", () => record(23, Buffer.alloc(10)), "bad_record"],
     ["a plaintext handshake record", () => record(22, handshake(8, hex("0000"))), "unexpected_message"],
     ["a plaintext alert", () => record(21, hex("0228")), "unexpected_message"],
@@ -764,7 +814,10 @@ describe("server flight in TLS 1.3", () => {
       seal(suite, keys, 0, 22, msgs.subarray(0, 10)),
       seal(suite, keys, 0, 22, msgs.subarray(10)),
     ]);
-    expectFailure(extractServerCertificates(bytes, { serverHandshakeTrafficSecret: secret }), "decrypt_failed");
+    expectFailure(
+      extractServerCertificates(bytes, { serverHandshakeTrafficSecret: secret }),
+      "decrypt_failed",
+    );
   });
 });
 
@@ -775,9 +828,9 @@ describe("tls-client glue", () => {
   it("keylog - SERVER_HANDSHAKE_TRAFFIC_SECRET lines give the secret; other lines nothing", () => {
     const random = "aa".repeat(32);
     const secret = "bb".repeat(48);
-    expect(serverHandshakeSecret(Buffer.from(`SERVER_HANDSHAKE_TRAFFIC_SECRET ${random} ${secret}\n`))).toEqual(
-      hex(secret),
-    );
+    expect(
+      serverHandshakeSecret(Buffer.from(`SERVER_HANDSHAKE_TRAFFIC_SECRET ${random} ${secret}\n`)),
+    ).toEqual(hex(secret));
     expect(serverHandshakeSecret(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${random} ${secret}\n`)).toBeNull();
     expect(serverHandshakeSecret(`CLIENT_RANDOM ${random} ${secret}`)).toBeNull();
     expect(serverHandshakeSecret(`SERVER_HANDSHAKE_TRAFFIC_SECRET ${random} xyz`)).toBeNull();
@@ -786,7 +839,7 @@ describe("tls-client glue", () => {
 
   const certs = [fakeCert(1), fakeCert(2)];
   const flight12 = record(22, Buffer.concat([serverHello({ suite: 0xc02f }), certificate12(certs), SHD]));
-  const base = {
+  const base: Parameters<typeof presentedCertificates>[0] = {
     serverBytes: flight12,
     capped: false,
     serverHandshakeTrafficSecret: null,
@@ -799,13 +852,18 @@ describe("tls-client glue", () => {
     expect(presentedCertificates(base)).toEqual({ presented: certs, error: null });
   });
 
-  it.each([
+  type Change = Partial<Parameters<typeof presentedCertificates>[0]>;
+  it.each<[string, Change, RegExp]>([
     ["another protocol", { protocol: "TLSv1.3" }, /^mismatch: ServerHello version/],
     ["another leaf", { nodeChain: [fakeCert(5)] }, /^mismatch: the first certificate/],
     ["no leaf at OpenSSL", { nodeChain: [] }, /^mismatch: the first certificate/],
     ["garbage", { serverBytes: Buffer.from("nonsense") }, /^bad_record: /],
-    ["a capped recording", { serverBytes: flight12.subarray(0, 100), capped: true }, /recording limit reached\)$/],
-  ] as const)("presented - %s: null, with the reason", (_name, change, error) => {
+    [
+      "a capped recording",
+      { serverBytes: flight12.subarray(0, 100), capped: true },
+      /recording limit reached\)$/,
+    ],
+  ])("presented - %s: null, with the reason", (_name, change, error) => {
     const r = presentedCertificates({ ...base, ...change });
     expect(r.presented).toBeNull();
     expect(r.error).toMatch(error);

@@ -87,8 +87,8 @@ export class TapStream extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     // A write to a gone socket is dropped: its 'close' (or 'error') is already on the way to us.
-    if (this.socket.destroyed || !this.socket.writable) return callback();
-    if (this.socket.write(chunk)) callback();
+    if (this.socket.destroyed || !this.socket.writable) callback();
+    else if (this.socket.write(chunk)) callback();
     else this.socket.once("drain", () => callback());
   }
 
@@ -104,8 +104,7 @@ export class TapStream extends Duplex {
     s.off("error", this.onError);
     s.off("close", this.onClose);
     s.on("error", () => {}); // a late socket error must not crash the process
-    this.chunks = [];
-    this.recording = false;
+    this.recording = false; // what was recorded stays until stopRecording()
     if (!s.destroyed) s.destroy();
     callback(err);
   }

@@ -130,7 +130,10 @@ export function presentedCertificates(input: {
   const { version, cipherSuite, certificates } = r.value;
   const tls13 = version === 0x0304;
   if (tls13 !== (input.protocol === "TLSv1.3")) {
-    return { presented: null, error: `mismatch: ServerHello version 0x${version.toString(16)}, Node ${input.protocol}` };
+    return {
+      presented: null,
+      error: `mismatch: ServerHello version 0x${version.toString(16)}, Node ${input.protocol}`,
+    };
   }
   if (tls13 && TLS13_SUITES.get(cipherSuite)?.name !== input.cipherStandardName) {
     return {
@@ -140,7 +143,10 @@ export function presentedCertificates(input: {
   }
   const leaf = input.nodeChain[0];
   if ((leaf === undefined) !== (certificates.length === 0) || (leaf && !leaf.equals(certificates[0]!))) {
-    return { presented: null, error: "mismatch: the first certificate sent is not OpenSSL's peer certificate" };
+    return {
+      presented: null,
+      error: "mismatch: the first certificate sent is not OpenSSL's peer certificate",
+    };
   }
   return { presented: certificates, error: null };
 }

@@ -524,7 +524,8 @@ export function extractServerCertificates(
       return fail("unexpected_message", "ChangeCipherSpec before the server's Certificate message");
     }
     if (rec.type === CONTENT_ALERT) {
-      if (phase === "tls13") return fail("unexpected_message", "plaintext alert after the TLS 1.3 ServerHello");
+      if (phase === "tls13")
+        return fail("unexpected_message", "plaintext alert after the TLS 1.3 ServerHello");
       const alert = alertFailure(rec.fragment);
       if (alert) return alert;
       continue;
@@ -570,7 +571,10 @@ export function extractServerCertificates(
         hello = sh.value;
         if (hello.version === 0x0304) {
           if (hs.pending > 0) {
-            return fail("unexpected_message", "handshake data after the ServerHello in the same clear record");
+            return fail(
+              "unexpected_message",
+              "handshake data after the ServerHello in the same clear record",
+            );
           }
           const s = TLS13_SUITES.get(hello.cipherSuite);
           if (!s) return fail("unsupported", `TLS 1.3 cipher suite ${hex4(hello.cipherSuite)}`);
