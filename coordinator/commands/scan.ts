@@ -70,6 +70,11 @@ export function scanOptions<T>(y: Argv<T>) {
       default: 256,
       description: "jobs in flight across all workers (NATS max-ack-pending)",
     })
+    .option("job-ack-wait", {
+      type: "number",
+      default: 60,
+      description: "seconds a worker may hold a job without a heartbeat before it is redelivered (NATS)",
+    })
     .option("quiet", { type: "boolean", default: false, description: "no progress output" });
 }
 
@@ -87,6 +92,7 @@ export interface ScanArgs extends ProbeArgs, DbArgs, NatsArgs {
   threads: number;
   concurrency: number;
   "fleet-concurrency": number;
+  "job-ack-wait": number;
   quiet: boolean;
 }
 

@@ -113,13 +113,13 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     host_jobs: 0,
     probe_version: PROBE_VERSION,
   };
-  const writeAll = (what: string, fn: (s: RowSink) => Promise<void>) =>
-    retrying(what, progress, async () => {
-      for (const s of sinks) {
-        await fn(s);
-        await s.flush();
-      }
+  // Rows are handed to each sink once; only the flush is retried (a sink keeps what it could not store yet).
+  const writeAll = async (what: string, fn: (s: RowSink) => Promise<void>) => {
+    for (const s of sinks) await fn(s);
+    await retrying(what, progress, async () => {
+      for (const s of sinks) await s.flush();
     });
+  };
   await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
 
   // 1. Plan: load what an earlier run saved, discover the rest.

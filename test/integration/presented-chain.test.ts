@@ -6,7 +6,8 @@
  * 1.3 (some over TLS 1.0 and 1.1, and TLS 1.3 with each cipher suite and after a HelloRetryRequest). The probe
  * runs as the CLI runs it (probeSmtpStarttls) with the lab root as --ca-file. OpenSSL's verdict (cert_trusted,
  * cert_error) must be what it always was; where the openssl binary exists, `openssl s_client -showcerts`
- * confirms what each server sends.
+ * confirms what each server sends. When the server's bytes cannot be read (forced here by a tiny recording
+ * bound), the row falls back to OpenSSL's linked chain and says so in failure_detail.
  */
 
 import { createHash, X509Certificate } from "node:crypto";
@@ -224,6 +225,26 @@ describe("cert_chain_sha256 is what the server sent", () => {
     expect(row.cert_chain_sha256).toEqual([sha256(pki.leafRoot.certPem)]);
     expect(row.cert_chain_sha256).not.toContain(sha256(pki.root.certPem));
   });
+
+  it.each(["TLSv1.2", "TLSv1.3"] as const)(
+    "fallback - %s: the server's bytes not readable (recording capped at 300 bytes): OpenSSL's linked chain, flagged",
+    async (version) => {
+      const s = SERVERS.find((x) => x.scenario === SCENARIOS[0] && x.version === version)!;
+      const row = await probeSmtpStarttls(
+        { hostname: HOSTNAME, ip: s.smtp!.host, port: s.smtp!.port },
+        { ...ctx, tlsRecordLimit: 300 },
+      );
+      expect(row.status).toBe("ok");
+      expect(row.failure).toBeNull();
+      // The old behaviour: leaf plus the root found in --ca-file, which the server never sent.
+      expect(row.cert_chain_sha256).toEqual([sha256(pki.leafRoot.certPem), sha256(pki.root.certPem)]);
+      expect(row.failure_detail).toMatch(
+        /^cert_chain_sha256 is OpenSSL's linked chain, not the certificates as sent \(truncated: .*\(recording limit reached\)\)$/,
+      );
+      expect(row.cert_trusted).toBe(true);
+      expect(row.cert_sha256).toBe(sha256(pki.leafRoot.certPem));
+    },
+  );
 
   const opensslCases = SERVERS.filter(
     (s) => (s.version === "TLSv1.2" || s.version === "TLSv1.3") && !s.ciphers && !s.ecdhCurve,

@@ -38,6 +38,8 @@ export interface GenOptions {
   /** Second octet base for addresses: 127.<base+i/254>.<...>. */
   addressBase?: number;
   smtpPort?: number;
+  /** Every host waits this long before greeting (to stretch a survey for tests that act mid-scan). */
+  greetDelayMs?: number;
 }
 
 export interface GeneratedLab {
@@ -172,7 +174,9 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
         return { hostname: h.hostname, tls: await leaf({ names: ["other.example.test"] }) };
     }
   };
-  const behaviours = await Promise.all(hosts.map(behaviourOf));
+  const behaviours = (await Promise.all(hosts.map(behaviourOf))).map((b) =>
+    b && opts.greetDelayMs ? { ...b, greeting: { ...(b.greeting ?? {}), delayMs: opts.greetDelayMs } } : b,
+  );
 
   const dns = await startLabDns({ zone });
   let servers: LabSmtpServer[] = [];

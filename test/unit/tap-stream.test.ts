@@ -148,6 +148,23 @@ describe("tap stream", () => {
     expect(tap.destroyed).toBe(true);
   });
 
+  it("tap - a socket that had already ended or closed: end (then close) at once", async () => {
+    const port = await listen((s) => s.end());
+    const ended = await connect(port);
+    ended.resume();
+    await new Promise((r) => ended.once("end", r));
+    const tap = new TapStream(ended);
+    tap.resume();
+    await new Promise((r) => tap.once("end", r));
+
+    const closed = await connect(port);
+    closed.destroy();
+    await new Promise((r) => closed.once("close", r));
+    const tap2 = new TapStream(closed);
+    await new Promise((r) => tap2.once("close", r));
+    expect(tap2.destroyed).toBe(true);
+  });
+
   it("tap - destroying the tap destroys the socket; ending it ends the socket's writing side", async () => {
     let serverSaw: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
     const port = await listen((s) => {
@@ -197,6 +214,8 @@ async function tlsServer(opts: {
   ciphers?: string;
   ecdhCurve?: string;
   slice?: number;
+  /** Bytes sent to the client ahead of the server's first byte (through the proxy). */
+  inject?: Buffer;
 }): Promise<number> {
   const context = tls.createSecureContext({
     key: leaf.keyPem,
@@ -211,8 +230,9 @@ async function tlsServer(opts: {
     t.on("error", () => {});
     t.on("data", (b: Buffer) => t.write(b)); // echo
   });
-  if (!opts.slice) return inner;
-  const slice = opts.slice;
+  if (!opts.slice && !opts.inject) return inner;
+  const slice = opts.slice ?? 1 << 20;
+  const inject = opts.inject;
   return listen(async (client) => {
     const upstream = await connect(inner);
     client.pipe(upstream);
@@ -221,6 +241,7 @@ async function tlsServer(opts: {
     // Server → client in slices of 1..slice bytes, one per timer tick.
     const queue: Buffer[] = [];
     let pumping = false;
+    let injected = !inject;
     const pump = () => {
       const head = queue[0];
       if (!head) {
@@ -234,6 +255,8 @@ async function tlsServer(opts: {
       setImmediate(pump);
     };
     upstream.on("data", (b: Buffer) => {
+      if (!injected && inject) queue.push(inject);
+      injected = true;
       queue.push(b);
       if (!pumping) {
         pumping = true;
@@ -280,6 +303,20 @@ describe("startTls over the tap", () => {
     const port = await tlsServer({ certs: sent().join(""), minVersion: version, maxVersion: version, slice });
     const r = await handshake(port, 10_000);
     if (!r.ok) throw new Error(`${r.failure.failure}: ${r.failure.detail}`);
+    expect(r.facts.presented?.map((c) => c.toString("hex"))).toEqual(ders(...sent()));
+    r.socket.destroy();
+  });
+
+  it("handshake - TLS 1.2 with an empty HelloRequest ahead of the ServerHello: OpenSSL skips it, and so do we", async () => {
+    const port = await tlsServer({
+      certs: sent().join(""),
+      minVersion: "TLSv1.2",
+      maxVersion: "TLSv1.2",
+      inject: Buffer.from("160303000400000000", "hex"),
+    });
+    const r = await handshake(port);
+    if (!r.ok) throw new Error(`${r.failure.failure}: ${r.failure.detail}`);
+    expect(r.facts.presentedError).toBeNull();
     expect(r.facts.presented?.map((c) => c.toString("hex"))).toEqual(ders(...sent()));
     r.socket.destroy();
   });
@@ -359,6 +396,23 @@ describe("startTls over the tap", () => {
     const r = await handshake(port);
     expect(r.ok).toBe(false);
     if (!r.ok) expect({ failure: r.failure.failure, alert: r.failure.alert }).toEqual(want);
+  });
+
+  it("failure - the server hung up before the handshake began: connection_closed, at once", async () => {
+    const port = await listen((s) => s.end());
+    const raw = await connect(port);
+    raw.resume();
+    await new Promise((r) => raw.once("end", r));
+    const t0 = Date.now();
+    const r = await startTls(raw, {
+      servername: "tap.test",
+      secureContext: secureContext(),
+      timeoutMs: 3000,
+      deadline: Deadline.after(20_000),
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.failure.failure).toBe("connection_closed");
+    expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it("failure - the server never answers: tls_timeout at the TLS timeout", async () => {

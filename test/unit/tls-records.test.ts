@@ -565,6 +565,19 @@ describe("server flight up to TLS 1.2", () => {
     expectCerts(extractServerCertificates(bytes), certs);
   });
 
+  it("tls12 - an empty HelloRequest (skipped mid-handshake, as OpenSSL does) before the ServerHello and the Certificate", () => {
+    const helloRequest = handshake(0, Buffer.alloc(0));
+    const bytes = Buffer.concat([
+      record(22, helloRequest),
+      record(22, Buffer.concat([sh, helloRequest, certificate12(certs)])),
+    ]);
+    expectCerts(extractServerCertificates(bytes), certs);
+    expectFailure(
+      extractServerCertificates(record(22, Buffer.concat([handshake(0, hex("00")), sh]))),
+      "unexpected_message",
+    );
+  });
+
   it("tls12 - an anonymous suite: no Certificate message, no certificates", () => {
     const bytes = record(22, Buffer.concat([serverHello({ suite: 0xc018 }), SKE, SHD]));
     expectCerts(extractServerCertificates(bytes), []);

@@ -53,6 +53,9 @@ export class TapStream extends Duplex {
     socket.on("end", this.onEnd);
     socket.on("error", this.onError);
     socket.on("close", this.onClose);
+    // A socket that ended or closed before we came (the server hung up right after its 220) says so at once.
+    if (socket.destroyed) process.nextTick(this.onClose);
+    else if (socket.readableEnded) process.nextTick(this.onEnd);
   }
 
   private record(chunk: Buffer): void {

@@ -154,7 +154,14 @@ export function presentedCertificates(input: {
 /** Run the TLS handshake over an SMTP socket after `220` to STARTTLS. Never throws for the server's doing. */
 export function startTls(
   socket: Socket,
-  opts: { servername: string; secureContext: SecureContext; timeoutMs: number; deadline: Deadline },
+  opts: {
+    servername: string;
+    secureContext: SecureContext;
+    timeoutMs: number;
+    deadline: Deadline;
+    /** Bound on the server bytes recorded for `presented`, default 256 KiB (tests lower it). */
+    recordLimit?: number;
+  },
 ): Promise<TlsResult> {
   const started = Date.now();
   const { ms: budget, byDeadline } = opts.deadline.budget(opts.timeoutMs);
@@ -162,7 +169,7 @@ export function startTls(
     let done = false;
     const servername = isIP(opts.servername) ? undefined : opts.servername;
     // The handshake runs over the tap, which records what the server sends (see the module comment).
-    const tap = new TapStream(socket, DEFAULT_TAP_LIMIT);
+    const tap = new TapStream(socket, opts.recordLimit ?? DEFAULT_TAP_LIMIT);
     const tlsSocket = tlsConnect({
       socket: tap,
       ...(servername ? { servername } : {}),

@@ -15,6 +15,7 @@ export const CONTENT_ALERT = 21;
 export const CONTENT_HANDSHAKE = 22;
 export const CONTENT_APPLICATION_DATA = 23;
 
+export const HS_HELLO_REQUEST = 0;
 export const HS_SERVER_HELLO = 2;
 export const HS_NEW_SESSION_TICKET = 4;
 export const HS_ENCRYPTED_EXTENSIONS = 8;
@@ -557,6 +558,8 @@ export function extractServerCertificates(
       if (m.kind === "error") return { ok: false, failure: m.failure };
       if (m.kind === "need_more") break;
       const { type, body } = m.message;
+      // An empty HelloRequest in the clear is skipped mid-handshake, as OpenSSL's client skips it (RFC 5246 §7.4.1.1).
+      if (type === HS_HELLO_REQUEST && body.length === 0 && phase !== "tls13") continue;
       if (phase === "hello") {
         if (type !== HS_SERVER_HELLO) {
           return fail("unexpected_message", `handshake message type ${type} where the ServerHello belongs`);

@@ -40,6 +40,8 @@ export interface ProbeContext {
   /** Open a TCP connection (tests may count or refuse). */
   connect?: (ip: string, port: number) => Socket;
   now?: () => Date;
+  /** Bound on the server's handshake bytes kept to read its certificates (default 256 KiB; tests lower it). */
+  tlsRecordLimit?: number;
 }
 
 /** How long to wait for the reply to QUIT: politeness, not measurement. */
@@ -184,6 +186,7 @@ async function runSteps(job: SmtpProbeJob, ctx: ProbeContext, row: HostRow, now:
       secureContext: ctx.secureContext,
       timeoutMs: s.tlsTimeoutMs,
       deadline,
+      ...(ctx.tlsRecordLimit !== undefined ? { recordLimit: ctx.tlsRecordLimit } : {}),
     });
     row.tls_ms = tls.ms;
     if (!tls.ok) {
