@@ -15,6 +15,7 @@ export const PHASES = [
   "tls_handshake",
   "ehlo_tls",
   "job",
+  "policy_fetch",
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -55,6 +56,15 @@ export const FAILURES = [
   "deadline_exceeded", // the per-host overall deadline ran out
   "job_failed", // a distributed job that exhausted its redeliveries
   "unknown_failure",
+  // MTA-STS policy fetch (RFC 8461 §3.3; phase policy_fetch; the HTTP status lives in its own field)
+  "policy_cert_untrusted", // the policy host's certificate does not validate (cert_error says why)
+  "policy_cert_name_mismatch", // the certificate does not name mta-sts.<domain>
+  "policy_redirect", // any 3xx: redirects must not be followed
+  "policy_http_status", // a status other than 200 (and not 3xx)
+  "policy_content_type", // the media type is not text/plain
+  "policy_too_large", // the body exceeds the size limit (64 KiB); reading stopped
+  "policy_timeout", // connect, TLS handshake, headers or body did not finish within its timeout
+  "policy_http_error", // the server's bytes are not a well-formed HTTP/1.1 response
 ] as const;
 export type Failure = (typeof FAILURES)[number];
 

@@ -2,9 +2,11 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRoot } from "../tools/project-root.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/coordinator/cli.js", import.meta.url));
+export const CLI = join(projectRoot(), "dist", "coordinator", "cli.js");
 
 export interface CliResult {
   code: number | null;

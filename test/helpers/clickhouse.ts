@@ -13,8 +13,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRoot } from "../tools/project-root.js";
 
-export const CLICKHOUSE_SCRIPT = fileURLToPath(new URL("../../deploy/local/clickhouse.sh", import.meta.url));
+export const CLICKHOUSE_SCRIPT = join(projectRoot(), "deploy", "local", "clickhouse.sh");
 
 export interface ClickHouseInstance {
   url: string;

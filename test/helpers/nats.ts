@@ -13,8 +13,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectRoot } from "../tools/project-root.js";
 
-export const NATS_SCRIPT = fileURLToPath(new URL("../../deploy/local/nats.sh", import.meta.url));
+export const NATS_SCRIPT = join(projectRoot(), "deploy", "local", "nats.sh");
 
 export interface NatsInstance {
   url: string;

@@ -1,0 +1,420 @@
+/**
+ * TLS inventory probe of one (MX host, IP): which protocol versions (SSLv2 … TLS 1.3), cipher suites and key
+ * exchange groups the server accepts, and whether it enforces its own cipher order — measured from the server's
+ * own answers to ClientHellos we write ourselves (worker/net/tls-hello.ts), because Node's OpenSSL 3 can no
+ * longer offer SSLv2, SSLv3, EXPORT, RC4, 3DES, NULL or anonymous suites.
+ *
+ * Follows RFC 3207 (STARTTLS), RFC 5246 / RFC 8446 (ClientHello, ServerHello, HelloRetryRequest, alerts),
+ * RFC 6101 and the SSL 2.0 specification (SSLv3, SSLv2 hellos), RFC 8422 / RFC 8446 §4.2.7 (groups).
+ *
+ * Steps, each over a fresh STARTTLS connection (greeting → EHLO → STARTTLS → 220 → ClientHello → answer →
+ * close), one at a time with `perHostDelayMs` between connections:
+ * 1. versions, newest first: TLS 1.3 (real x25519 and secp256r1 key shares), TLS 1.2, 1.1, 1.0, SSLv3 — every
+ *    suite of that version offered in chunks of ≤ 64 until one is chosen; a ServerHello with that version means
+ *    accepted, a protocol_version alert, a lower version, a close after every chunk, or a non-TLS reply means
+ *    refused — then SSLv2 (one CLIENT-HELLO; the SERVER-HELLO lists every spec it accepts);
+ * 2. depth "full": per accepted version, the chosen suite is dropped and the rest offered again until the server
+ *    refuses, chunk by chunk; the server's order (the accepted suites offered in two orders); groups: TLS 1.3
+ *    with an empty key_share (each HelloRetryRequest names one group, which is then dropped), TLS 1.2 ECDHE
+ *    from the ServerKeyExchange's named curve, the DHE prime size.
+ * A version that could not be tested (SMTP failure, timeout, deadline) stays null, never false.
+ * Phases that can fail: connect, banner, ehlo, starttls, tls_handshake (deadline); the inventory then stops
+ * and keeps what it found. Returns a TlsInventory in every case; throws only on our own bugs.
+ */
+
+import type { ProbeFailure } from "../../shared/failures.js";
+import { ssl2SpecName, suiteByCode, suiteName } from "../../shared/tls/cipher-suites.js";
+import { groupName } from "../../shared/tls/groups.js";
+import {
+  deriveCipherFacts,
+  emptyInventory,
+  type InventoryDepth,
+  type TlsInventory,
+} from "../../shared/tls/inventory.js";
+import { checkTargetAddress } from "../net/address-policy.js";
+import { Deadline } from "../net/deadline.js";
+import {
+  buildHello,
+  candidateSuites,
+  chunks,
+  type HelloSpec,
+  SSL2,
+  TLS12,
+  TLS13,
+} from "../net/inventory-plan.js";
+import { type ConnectFn, exchangeHello, type HelloOutcome, type RawHelloSettings } from "../net/raw-hello.js";
+import {
+  freshHelloInputs,
+  type HelloInputs,
+  TLS12_GROUPS,
+  TLS13_GROUPS,
+  versionName,
+} from "../net/tls-hello.js";
+
+export interface TlsInventoryJob {
+  hostname: string;
+  ip: string;
+  port: number;
+}
+
+export interface TlsInventorySettings extends RawHelloSettings {
+  /** Overall deadline of the whole inventory of this (host, ip). */
+  deadlineMs: number;
+  /** Pause between two connections to this host (mail servers rate-limit; sslyze's one-per-suite gets banned). */
+  perHostDelayMs: number;
+  depth: InventoryDepth;
+  allowPrivateTargets: boolean;
+}
+
+export interface TlsInventoryContext {
+  settings: TlsInventorySettings;
+  connect?: ConnectFn;
+  /** Randomness and key shares for each ClientHello (tests inject fixed ones). */
+  helloInputs?: () => HelloInputs;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const VERSION_FIELD = {
+  [SSL2]: "ssl2",
+  768: "ssl3",
+  769: "tls10",
+  770: "tls11",
+  [TLS12]: "tls12",
+  [TLS13]: "tls13",
+} as const satisfies Record<number, keyof TlsInventory>;
+
+type VersionField = (typeof VERSION_FIELD)[keyof typeof VERSION_FIELD];
+
+function field(version: number): VersionField | undefined {
+  return (VERSION_FIELD as Record<number, VersionField>)[version];
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function describe(o: HelloOutcome): string {
+  switch (o.kind) {
+    case "server_hello": {
+      const h = o.hello;
+      const what = h.helloRetry ? "HelloRetryRequest" : "ServerHello";
+      const group = h.group !== null ? ` ${groupName(h.group)}` : "";
+      return `${what} ${versionName(h.version)} ${suiteName(h.cipherSuite)}${group}`;
+    }
+    case "ssl2_server_hello":
+      return `SSLv2 SERVER-HELLO with ${o.cipherSpecs.length} cipher specs`;
+    case "ssl2_error":
+      return `SSLv2 ERROR ${o.code}`;
+    case "alert":
+      return `alert ${o.name}`;
+    case "closed":
+      return o.received > 0 ? `closed after ${o.received} bytes` : "closed";
+    case "reset":
+      return "connection reset";
+    case "timeout":
+      return o.received > 0 ? `no complete answer (${o.received} bytes)` : "no answer";
+    case "not_tls":
+    case "malformed":
+      return `${o.kind}: ${o.detail}`;
+  }
+}
+
+/** One inventory run: the state and the attempts. */
+class Inventory {
+  readonly inv: TlsInventory;
+  private readonly deadline: Deadline;
+  /** Accepted suites per version, in the order the server chose them. */
+  readonly accepted = new Map<number, number[]>();
+  readonly groups: string[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly job: TlsInventoryJob,
+    private readonly ctx: TlsInventoryContext,
+  ) {
+    this.inv = emptyInventory(ctx.settings.depth);
+    this.deadline = Deadline.after(ctx.settings.deadlineMs);
+  }
+
+  get running(): boolean {
+    return !this.stopped;
+  }
+
+  private stop(f: ProbeFailure | null): void {
+    this.stopped = true;
+    if (f && this.inv.failure === null) {
+      this.inv.failure = f.failure;
+      this.inv.failure_phase = f.phase;
+      this.inv.failure_detail = f.detail;
+    }
+  }
+
+  note(line: string): void {
+    if (this.inv.evidence.length < 400) this.inv.evidence.push(line);
+  }
+
+  setVersion(version: number, value: boolean, why: string): void {
+    const f = field(version);
+    if (!f) return;
+    // Evidence of acceptance wins; a refusal never overwrites an acceptance seen on another attempt.
+    if (value || this.inv[f] === null) this.inv[f] = value;
+    this.note(`${versionName(version)}: ${value ? "accepted" : "refused"} (${why})`);
+  }
+
+  addSuite(version: number, code: number): boolean {
+    const list = this.accepted.get(version) ?? [];
+    if (list.includes(code)) return false;
+    list.push(code);
+    this.accepted.set(version, list);
+    return true;
+  }
+
+  addGroup(name: string): void {
+    if (!this.groups.includes(name)) this.groups.push(name);
+  }
+
+  /** One connection; null when the inventory has stopped (failure, deadline, no STARTTLS). */
+  async attempt(spec: HelloSpec, want: "hello" | "key_exchange" = "hello"): Promise<HelloOutcome | null> {
+    if (this.stopped) return null;
+    const s = this.ctx.settings;
+    if (this.inv.connections_used > 0 && s.perHostDelayMs > 0) {
+      if (this.deadline.remaining() <= s.perHostDelayMs) {
+        this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the inventory deadline ran out" });
+        return null;
+      }
+      await (this.ctx.sleep ?? defaultSleep)(s.perHostDelayMs);
+    }
+    if (this.deadline.expired()) {
+      this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the inventory deadline ran out" });
+      return null;
+    }
+    const inputs = (this.ctx.helloInputs ?? freshHelloInputs)();
+    const hello = buildHello(spec, inputs);
+    this.inv.connections_used++;
+    const r = await exchangeHello(this.job, s, this.deadline, hello, {
+      want,
+      ...(this.ctx.connect ? { connect: this.ctx.connect } : {}),
+    });
+    if (!r.ok) {
+      if (r.starttlsOffered === false) {
+        this.inv.starttls_offered = false;
+        this.stop(null);
+      } else this.stop(r.failure);
+      return null;
+    }
+    this.inv.starttls_offered = true;
+    return r.outcome;
+  }
+}
+
+/** Versions SSLv3 … TLS 1.2: offer chunk after chunk until one suite is chosen or every chunk is refused. */
+async function testLegacyVersion(run: Inventory, version: number, serverName: string): Promise<void> {
+  for (const chunk of chunks(candidateSuites(version))) {
+    const o = await run.attempt({ version, suites: chunk, serverName });
+    if (!o) return;
+    const what = describe(o);
+    if (o.kind === "server_hello") {
+      const h = o.hello;
+      if (h.version === version && chunk.includes(h.cipherSuite)) {
+        run.setVersion(version, true, what);
+        run.addSuite(version, h.cipherSuite);
+        return;
+      }
+      if (h.version < version && field(h.version) && h.version !== SSL2) {
+        // The server answers with its own, lower version: that one is accepted, ours is not.
+        run.setVersion(version, false, what);
+        run.setVersion(h.version, true, what);
+        if (chunk.includes(h.cipherSuite)) run.addSuite(h.version, h.cipherSuite);
+        return;
+      }
+      run.note(`${versionName(version)}: not decided (${what})`);
+      return;
+    }
+    if (o.kind === "alert" && o.name === "protocol_version") return run.setVersion(version, false, what);
+    if (o.kind === "not_tls" || o.kind === "ssl2_error" || o.kind === "ssl2_server_hello") {
+      return run.setVersion(version, false, what);
+    }
+    if (o.kind === "timeout" || o.kind === "malformed") {
+      run.note(`${versionName(version)}: not decided (${what})`);
+      return;
+    }
+    // Any other alert, a close or a reset: maybe no shared suite in this chunk — try the next one.
+    run.note(`${versionName(version)}: chunk of ${chunk.length} refused (${what})`);
+  }
+  if (run.running) run.setVersion(version, false, "every suite refused");
+}
+
+async function testTls13(run: Inventory, serverName: string): Promise<void> {
+  const o = await run.attempt({ version: TLS13, suites: candidateSuites(TLS13), serverName });
+  if (!o) return;
+  const what = describe(o);
+  if (o.kind === "server_hello") {
+    const h = o.hello;
+    if (h.version === TLS13) {
+      run.setVersion(TLS13, true, what);
+      if (suiteByCode(h.cipherSuite)?.tls13) run.addSuite(TLS13, h.cipherSuite);
+      if (h.group !== null) run.addGroup(groupName(h.group));
+      return;
+    }
+    return run.setVersion(TLS13, false, what);
+  }
+  if (o.kind === "timeout" || o.kind === "malformed") {
+    run.note(`TLSv1.3: not decided (${what})`);
+    return;
+  }
+  run.setVersion(TLS13, false, what);
+}
+
+async function testSsl2(run: Inventory, serverName: string): Promise<void> {
+  const o = await run.attempt({ version: SSL2, suites: [], serverName });
+  if (!o) return;
+  const what = describe(o);
+  if (o.kind === "ssl2_server_hello") {
+    const ok = o.cipherSpecs.length > 0;
+    run.setVersion(SSL2, ok, what);
+    for (const c of o.cipherSpecs) run.addSuite(SSL2, c);
+    return;
+  }
+  if (o.kind === "timeout" || o.kind === "malformed") {
+    run.note(`SSLv2: not decided (${what})`);
+    return;
+  }
+  run.setVersion(SSL2, false, what);
+}
+
+/** Drop the chosen suite and offer the rest again, chunk by chunk, until the server refuses. */
+async function enumerateSuites(run: Inventory, version: number, serverName: string): Promise<boolean> {
+  for (const chunk of chunks(candidateSuites(version))) {
+    for (;;) {
+      const done = run.accepted.get(version) ?? [];
+      const offer = chunk.filter((c) => !done.includes(c));
+      if (offer.length === 0) break;
+      const o = await run.attempt({ version, suites: offer, serverName });
+      if (!o) return false;
+      if (o.kind === "server_hello" && o.hello.version === version && offer.includes(o.hello.cipherSuite)) {
+        run.addSuite(version, o.hello.cipherSuite);
+        if (version === TLS13 && o.hello.group !== null) run.addGroup(groupName(o.hello.group));
+        continue;
+      }
+      if (o.kind === "server_hello" && !offer.includes(o.hello.cipherSuite)) {
+        run.note(
+          `${versionName(version)}: the server chose ${suiteName(o.hello.cipherSuite)}, which we did not offer`,
+        );
+      }
+      if (o.kind === "timeout" || o.kind === "malformed") {
+        run.note(`${versionName(version)}: enumeration stopped (${describe(o)})`);
+        return false;
+      }
+      break;
+    }
+  }
+  return run.running;
+}
+
+/** Offer the accepted suites in our order, then reversed: the same choice both times is the server's order. */
+async function testServerOrder(run: Inventory, serverName: string): Promise<boolean | null> {
+  const order = [TLS12, TLS13, 0x0302, 0x0301, 0x0300];
+  const version = order.find((v) => (run.accepted.get(v)?.length ?? 0) >= 2);
+  if (version === undefined) return null;
+  const forward = [...run.accepted.get(version)!].slice(0, 64);
+  const reversed = [...forward].reverse();
+  const a = await run.attempt({ version, suites: forward, serverName });
+  const b = a ? await run.attempt({ version, suites: reversed, serverName }) : null;
+  if (a?.kind !== "server_hello" || b?.kind !== "server_hello") return null;
+  const pa = a.hello.cipherSuite;
+  const pb = b.hello.cipherSuite;
+  run.note(`${versionName(version)} order: ours → ${suiteName(pa)}, reversed → ${suiteName(pb)}`);
+  if (pa === pb) return true;
+  if (pa === forward[0] && pb === reversed[0]) return false;
+  return null;
+}
+
+/** TLS 1.3 groups: no key share, so each acceptable group comes back as a HelloRetryRequest. */
+async function enumerateTls13Groups(run: Inventory, serverName: string): Promise<void> {
+  const suites = run.accepted.get(TLS13) ?? candidateSuites(TLS13);
+  const remaining = [...TLS13_GROUPS];
+  while (remaining.length > 0) {
+    const o = await run.attempt({ version: TLS13, suites, serverName, groups: remaining, noKeyShare: true });
+    if (o?.kind !== "server_hello" || o.hello.group === null) return;
+    const i = remaining.indexOf(o.hello.group);
+    if (i < 0)
+      return run.note(`TLSv1.3: the server asked for ${groupName(o.hello.group)}, which we did not offer`);
+    run.addGroup(groupName(o.hello.group));
+    remaining.splice(i, 1);
+  }
+}
+
+/** TLS 1.2 (or the best older version) ECDHE curves from the ServerKeyExchange, then the DHE prime size. */
+async function enumerateTls12Groups(run: Inventory, serverName: string): Promise<void> {
+  const version = [TLS12, 0x0302, 0x0301].find((v) => run.accepted.get(v)?.length);
+  if (version === undefined) return;
+  const accepted = run.accepted.get(version)!;
+  const ecdhe = accepted.filter((c) => suiteByCode(c)?.kx === "ECDHE");
+  const remaining = [...TLS12_GROUPS];
+  while (ecdhe.length > 0 && remaining.length > 0) {
+    const o = await run.attempt({ version, suites: ecdhe, serverName, groups: remaining }, "key_exchange");
+    if (o?.kind !== "server_hello" || o.keyExchange?.kind !== "ecdhe") break;
+    const i = remaining.indexOf(o.keyExchange.group);
+    if (i < 0) {
+      run.note(
+        `${versionName(version)}: ServerKeyExchange on ${groupName(o.keyExchange.group)}, not offered`,
+      );
+      break;
+    }
+    run.addGroup(groupName(o.keyExchange.group));
+    remaining.splice(i, 1);
+  }
+  const dhe = accepted.filter((c) => suiteByCode(c)?.kx === "DHE");
+  if (dhe.length > 0) {
+    const o = await run.attempt({ version, suites: dhe, serverName }, "key_exchange");
+    if (o?.kind === "server_hello" && o.keyExchange?.kind === "dhe")
+      run.addGroup(`dh-${o.keyExchange.primeBits}`);
+  }
+}
+
+function entries(run: Inventory): string[] {
+  const out: string[] = [];
+  for (const v of [TLS13, TLS12, 0x0302, 0x0301, 0x0300, SSL2]) {
+    for (const c of run.accepted.get(v) ?? []) {
+      out.push(`${versionName(v)}:${v === SSL2 ? ssl2SpecName(c) : suiteName(c)}`);
+    }
+  }
+  return out;
+}
+
+export async function runTlsInventory(job: TlsInventoryJob, ctx: TlsInventoryContext): Promise<TlsInventory> {
+  const t0 = Date.now();
+  const run = new Inventory(job, ctx);
+  const inv = run.inv;
+  try {
+    const policy = checkTargetAddress(job.ip, ctx.settings.allowPrivateTargets);
+    if (!policy.allowed) {
+      inv.failure = "blocked_address";
+      inv.failure_phase = "connect";
+      inv.failure_detail = `${job.ip} is in ${policy.cidr || "no valid range"} (${policy.range}); not contacted`;
+      return inv;
+    }
+    const name = job.hostname;
+    await testTls13(run, name);
+    for (const v of [TLS12, 0x0302, 0x0301, 0x0300]) await testLegacyVersion(run, v, name);
+    await testSsl2(run, name);
+    let complete = run.running && ctx.settings.depth === "full";
+    if (ctx.settings.depth === "full") {
+      for (const v of [TLS13, TLS12, 0x0302, 0x0301, 0x0300]) {
+        const f = field(v);
+        if (f && inv[f] === true) complete = (await enumerateSuites(run, v, name)) && complete;
+      }
+      // An undecided version may hide suites.
+      if ([inv.tls13, inv.tls12, inv.tls11, inv.tls10, inv.ssl3, inv.ssl2].includes(null)) complete = false;
+      inv.server_cipher_order = await testServerOrder(run, name);
+      if (inv.tls13) await enumerateTls13Groups(run, name);
+      await enumerateTls12Groups(run, name);
+      complete = complete && run.running;
+    }
+    inv.ciphers = entries(run);
+    inv.ciphers_complete = complete;
+    Object.assign(inv, deriveCipherFacts(inv.ciphers, complete));
+    inv.kx_groups = run.groups;
+    return inv;
+  } finally {
+    inv.duration_ms = Date.now() - t0;
+  }
+}
