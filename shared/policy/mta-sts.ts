@@ -101,7 +101,8 @@ export function evaluateMtaSts(input: MtaStsInput): MtaStsEvaluation {
   };
 
   if (txt.status === "none") {
-    if (parsed) {
+    // Only a well-formed policy counts: a catch-all web server answering 200 text/plain is not a policy.
+    if (parsed?.ok) {
       out.warnings.push("policy_without_txt");
       out.detail = `a policy is served at ${fetch.url} but _mta-sts has no v=STSv1 TXT record`;
     }

@@ -3,7 +3,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { projectRoot } from "../tools/project-root.js";
 
 export const CLI = join(projectRoot(), "dist", "coordinator", "cli.js");

@@ -12,7 +12,6 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { projectRoot } from "../tools/project-root.js";
 
 export const CLICKHOUSE_SCRIPT = join(projectRoot(), "deploy", "local", "clickhouse.sh");

@@ -12,7 +12,6 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { projectRoot } from "../tools/project-root.js";
 
 export const NATS_SCRIPT = join(projectRoot(), "deploy", "local", "nats.sh");

@@ -20,12 +20,18 @@ type Want =
 
 function summary(r: MtaStsPolicyParse, all: boolean): Want {
   if (r.ok) return { ok: true, mode: r.policy.mode, max_age: r.policy.max_age, mx: r.policy.mx };
-  return all ? { ok: false, error: r.error, errors: r.problems.map((p) => p.error) } : { ok: false, error: r.error };
+  return all
+    ? { ok: false, error: r.error, errors: r.problems.map((p) => p.error) }
+    : { ok: false, error: r.error };
 }
 
 describe("mta-sts policy", () => {
   const cases: { name: string; text: string; want: Want }[] = [
-    { name: "RFC example (LF)", text: lf(GOOD), want: { ok: true, mode: "enforce", max_age: 86400, mx: ["mail.example.com"] } },
+    {
+      name: "RFC example (LF)",
+      text: lf(GOOD),
+      want: { ok: true, mode: "enforce", max_age: 86400, mx: ["mail.example.com"] },
+    },
     {
       name: "CRLF lines",
       text: `${GOOD.join("\r\n")}\r\n`,
@@ -43,7 +49,14 @@ describe("mta-sts policy", () => {
     },
     {
       name: "several mx, wildcard, upper case lowered, duplicate removed",
-      text: lf(["version: STSv1", "mode: enforce", "mx: MX1.Example.com", "mx: *.example.net", "mx: mx1.example.com", "max_age: 604800"]),
+      text: lf([
+        "version: STSv1",
+        "mode: enforce",
+        "mx: MX1.Example.com",
+        "mx: *.example.net",
+        "mx: mx1.example.com",
+        "max_age: 604800",
+      ]),
       want: { ok: true, mode: "enforce", max_age: 604800, mx: ["mx1.example.com", "*.example.net"] },
     },
     {
@@ -77,47 +90,155 @@ describe("mta-sts policy", () => {
       want: { ok: true, mode: "enforce", max_age: 86400, mx: ["a.example"] },
     },
     { name: "empty body", text: "", want: { ok: false, error: "policy_missing_version" } },
-    { name: "HTML instead of a policy", text: "<html><body>hi</body></html>\n", want: { ok: false, error: "policy_syntax" } },
+    {
+      name: "HTML instead of a policy",
+      text: "<html><body>hi</body></html>\n",
+      want: { ok: false, error: "policy_syntax" },
+    },
     { name: "no version", text: lf(GOOD.slice(1)), want: { ok: false, error: "policy_missing_version" } },
-    { name: "version STSv2", text: lf(["version: STSv2", ...GOOD.slice(1)]), want: { ok: false, error: "policy_bad_version" } },
-    { name: "version lower case", text: lf(["version: stsv1", ...GOOD.slice(1)]), want: { ok: false, error: "policy_bad_version" } },
+    {
+      name: "version STSv2",
+      text: lf(["version: STSv2", ...GOOD.slice(1)]),
+      want: { ok: false, error: "policy_bad_version" },
+    },
+    {
+      name: "version lower case",
+      text: lf(["version: stsv1", ...GOOD.slice(1)]),
+      want: { ok: false, error: "policy_bad_version" },
+    },
     {
       name: "key in upper case is an unknown key",
       text: lf(["Version: STSv1", ...GOOD.slice(1)]),
       want: { ok: false, error: "policy_missing_version" },
     },
-    { name: "no mode", text: lf([GOOD[0]!, GOOD[2]!, GOOD[3]!]), want: { ok: false, error: "policy_missing_mode" } },
-    { name: "mode report", text: lf([GOOD[0]!, "mode: report", GOOD[2]!, GOOD[3]!]), want: { ok: false, error: "policy_bad_mode" } },
-    { name: "mode Enforce", text: lf([GOOD[0]!, "mode: Enforce", GOOD[2]!, GOOD[3]!]), want: { ok: false, error: "policy_bad_mode" } },
+    {
+      name: "no mode",
+      text: lf([GOOD[0]!, GOOD[2]!, GOOD[3]!]),
+      want: { ok: false, error: "policy_missing_mode" },
+    },
+    {
+      name: "mode report",
+      text: lf([GOOD[0]!, "mode: report", GOOD[2]!, GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mode" },
+    },
+    {
+      name: "mode Enforce",
+      text: lf([GOOD[0]!, "mode: Enforce", GOOD[2]!, GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mode" },
+    },
     { name: "no max_age", text: lf(GOOD.slice(0, 3)), want: { ok: false, error: "policy_missing_max_age" } },
-    { name: "max_age over the limit", text: lf([...GOOD.slice(0, 3), "max_age: 31557601"]), want: { ok: false, error: "policy_bad_max_age" } },
-    { name: "max_age negative", text: lf([...GOOD.slice(0, 3), "max_age: -1"]), want: { ok: false, error: "policy_bad_max_age" } },
-    { name: "max_age 11 digits", text: lf([...GOOD.slice(0, 3), "max_age: 00000000001"]), want: { ok: false, error: "policy_bad_max_age" } },
-    { name: "max_age with a unit", text: lf([...GOOD.slice(0, 3), "max_age: 1d"]), want: { ok: false, error: "policy_bad_max_age" } },
-    { name: "max_age empty", text: lf([...GOOD.slice(0, 3), "max_age:"]), want: { ok: false, error: "policy_bad_max_age" } },
-    { name: "enforce without mx", text: lf([GOOD[0]!, GOOD[1]!, GOOD[3]!]), want: { ok: false, error: "policy_missing_mx" } },
+    {
+      name: "max_age over the limit",
+      text: lf([...GOOD.slice(0, 3), "max_age: 31557601"]),
+      want: { ok: false, error: "policy_bad_max_age" },
+    },
+    {
+      name: "max_age negative",
+      text: lf([...GOOD.slice(0, 3), "max_age: -1"]),
+      want: { ok: false, error: "policy_bad_max_age" },
+    },
+    {
+      name: "max_age 11 digits",
+      text: lf([...GOOD.slice(0, 3), "max_age: 00000000001"]),
+      want: { ok: false, error: "policy_bad_max_age" },
+    },
+    {
+      name: "max_age with a unit",
+      text: lf([...GOOD.slice(0, 3), "max_age: 1d"]),
+      want: { ok: false, error: "policy_bad_max_age" },
+    },
+    {
+      name: "max_age empty",
+      text: lf([...GOOD.slice(0, 3), "max_age:"]),
+      want: { ok: false, error: "policy_bad_max_age" },
+    },
+    {
+      name: "enforce without mx",
+      text: lf([GOOD[0]!, GOOD[1]!, GOOD[3]!]),
+      want: { ok: false, error: "policy_missing_mx" },
+    },
     {
       name: "testing without mx",
       text: lf([GOOD[0]!, "mode: testing", GOOD[3]!]),
       want: { ok: false, error: "policy_missing_mx" },
     },
-    { name: "mx with a trailing dot", text: lf([GOOD[0]!, GOOD[1]!, "mx: mx.example.com.", GOOD[3]!]), want: { ok: false, error: "policy_bad_mx" } },
-    { name: "mx with a port", text: lf([GOOD[0]!, GOOD[1]!, "mx: mx.example.com:25", GOOD[3]!]), want: { ok: false, error: "policy_bad_mx" } },
-    { name: "mx partial wildcard", text: lf([GOOD[0]!, GOOD[1]!, "mx: mx*.example.com", GOOD[3]!]), want: { ok: false, error: "policy_bad_mx" } },
-    { name: "mx bare wildcard", text: lf([GOOD[0]!, GOOD[1]!, "mx: *", GOOD[3]!]), want: { ok: false, error: "policy_bad_mx" } },
-    { name: "mx wildcard inside", text: lf([GOOD[0]!, GOOD[1]!, "mx: a.*.example.com", GOOD[3]!]), want: { ok: false, error: "policy_bad_mx" } },
-    { name: "mx empty", text: lf([GOOD[0]!, GOOD[1]!, "mx:", GOOD[3]!]), want: { ok: false, error: "policy_bad_mx" } },
-    { name: "mx two on one line", text: lf([GOOD[0]!, GOOD[1]!, "mx: a.example, b.example", GOOD[3]!]), want: { ok: false, error: "policy_bad_mx" } },
-    { name: "mode twice", text: lf([...GOOD, "mode: testing"]), want: { ok: false, error: "policy_duplicate_key" } },
-    { name: "version twice (same value)", text: lf([...GOOD, "version: STSv1"]), want: { ok: false, error: "policy_duplicate_key" } },
-    { name: "max_age twice", text: lf([...GOOD, "max_age: 1"]), want: { ok: false, error: "policy_duplicate_key" } },
-    { name: "line without colon", text: lf([...GOOD, "garbage"]), want: { ok: false, error: "policy_syntax" } },
-    { name: "space before colon", text: lf(["version : STSv1", ...GOOD.slice(1)]), want: { ok: false, error: "policy_syntax" } },
-    { name: "leading space on a key", text: lf([" version: STSv1", ...GOOD.slice(1)]), want: { ok: false, error: "policy_syntax" } },
+    {
+      name: "mx with a trailing dot",
+      text: lf([GOOD[0]!, GOOD[1]!, "mx: mx.example.com.", GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mx" },
+    },
+    {
+      name: "mx with a port",
+      text: lf([GOOD[0]!, GOOD[1]!, "mx: mx.example.com:25", GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mx" },
+    },
+    {
+      name: "mx partial wildcard",
+      text: lf([GOOD[0]!, GOOD[1]!, "mx: mx*.example.com", GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mx" },
+    },
+    {
+      name: "mx bare wildcard",
+      text: lf([GOOD[0]!, GOOD[1]!, "mx: *", GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mx" },
+    },
+    {
+      name: "mx wildcard inside",
+      text: lf([GOOD[0]!, GOOD[1]!, "mx: a.*.example.com", GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mx" },
+    },
+    {
+      name: "mx empty",
+      text: lf([GOOD[0]!, GOOD[1]!, "mx:", GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mx" },
+    },
+    {
+      name: "mx two on one line",
+      text: lf([GOOD[0]!, GOOD[1]!, "mx: a.example, b.example", GOOD[3]!]),
+      want: { ok: false, error: "policy_bad_mx" },
+    },
+    {
+      name: "mode twice",
+      text: lf([...GOOD, "mode: testing"]),
+      want: { ok: false, error: "policy_duplicate_key" },
+    },
+    {
+      name: "version twice (same value)",
+      text: lf([...GOOD, "version: STSv1"]),
+      want: { ok: false, error: "policy_duplicate_key" },
+    },
+    {
+      name: "max_age twice",
+      text: lf([...GOOD, "max_age: 1"]),
+      want: { ok: false, error: "policy_duplicate_key" },
+    },
+    {
+      name: "line without colon",
+      text: lf([...GOOD, "garbage"]),
+      want: { ok: false, error: "policy_syntax" },
+    },
+    {
+      name: "space before colon",
+      text: lf(["version : STSv1", ...GOOD.slice(1)]),
+      want: { ok: false, error: "policy_syntax" },
+    },
+    {
+      name: "leading space on a key",
+      text: lf([" version: STSv1", ...GOOD.slice(1)]),
+      want: { ok: false, error: "policy_syntax" },
+    },
     { name: "byte order mark", text: `\ufeff${lf(GOOD)}`, want: { ok: false, error: "policy_syntax" } },
     { name: "lone CR line ends", text: GOOD.join("\r"), want: { ok: false, error: "policy_bad_version" } },
-    { name: "unknown key without value", text: lf([...GOOD, "x-ext:"]), want: { ok: false, error: "policy_syntax" } },
-    { name: "JSON policy (the old draft)", text: '{"version": "STSv1", "mode": "enforce"}', want: { ok: false, error: "policy_syntax" } },
+    {
+      name: "unknown key without value",
+      text: lf([...GOOD, "x-ext:"]),
+      want: { ok: false, error: "policy_syntax" },
+    },
+    {
+      name: "JSON policy (the old draft)",
+      text: '{"version": "STSv1", "mode": "enforce"}',
+      want: { ok: false, error: "policy_syntax" },
+    },
   ];
   it.each(cases)("mta-sts policy - $name", ({ text, want }) => {
     expect(summary(parseMtaStsPolicy(text), false)).toEqual(want);
@@ -137,7 +258,9 @@ describe("mta-sts policy", () => {
   });
 
   it("mta-sts policy - an invalid policy still reports what parsed", () => {
-    const r = parseMtaStsPolicy(lf(["version: STSv1", "mode: enforce", "mx: mx.example.com", "max_age: 99999999999"]));
+    const r = parseMtaStsPolicy(
+      lf(["version: STSv1", "mode: enforce", "mx: mx.example.com", "max_age: 99999999999"]),
+    );
     expect(r.ok ? null : r.partial).toEqual({ mode: "enforce", max_age: null, mx: ["mx.example.com"] });
   });
 
