@@ -3,6 +3,7 @@
  * Pure functions over plain data, so the embedded and distributed pipelines build identical rows.
  */
 
+import { daneDomainVerdict } from "./dane/verdict.js";
 import type { MxDiscovery, MxHost } from "./dns/mx.js";
 import { emptyHostRow } from "./rows.js";
 import type { DomainRow } from "./schema/domain-row.js";
@@ -67,6 +68,10 @@ export function buildDomainRow(
     mx_ad: d.ad,
     cert_name_matches_domain:
       withCert.length === 0 ? null : withCert.every((r) => certNamesDomain(r, d.domain)),
+    ...daneDomainVerdict(
+      d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
+      primaryRows,
+    ),
     hosts_total: rows.length,
     hosts_ok: rows.filter((r) => hostStatusForDomain(r, d.domain) === "ok").length,
     duration_ms: durationMs,

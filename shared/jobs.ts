@@ -5,6 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
+import type { DaneLookup } from "./dane/lookup.js";
 import type { HostRow } from "./schema/host-row.js";
 
 export interface HostJob {
@@ -14,6 +15,8 @@ export interface HostJob {
   hostname: string;
   ip: string;
   port: number;
+  /** TLSA records and DNSSEC states of the host (RFC 7672), resolved by the coordinator: data, never a target. */
+  dane?: DaneLookup | null;
 }
 
 /** A probe result as it travels from a worker to the coordinator / sink. */

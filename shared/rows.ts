@@ -1,5 +1,6 @@
 /** Row constructors: the blank row every probe starts from, so no field is ever missing. */
 
+import { emptyDaneFields } from "./dane/verdict.js";
 import type { HostRow } from "./schema/host-row.js";
 import { PROBE_VERSION } from "./version.js";
 
@@ -47,6 +48,7 @@ export function emptyHostRow(hostname: string, ip: string | null, port: number, 
     cert_sig_alg: null,
     cert_sha256: null,
     cert_spki_sha256: null,
+    ...emptyDaneFields(),
     connect_ms: null,
     tls_ms: null,
     duration_ms: 0,

@@ -46,7 +46,13 @@ export function createProbePool(settings: ProbeSettings, opts: PoolOptions): Pro
   });
   return {
     capacity: opts.threads * opts.concurrency,
-    run: (job) => pool.run({ hostname: job.hostname, ip: job.ip, port: job.port }) as Promise<HostRow>,
+    run: (job) =>
+      pool.run({
+        hostname: job.hostname,
+        ip: job.ip,
+        port: job.port,
+        dane: job.dane ?? null,
+      }) as Promise<HostRow>,
     destroy: () => pool.destroy(),
   };
 }

@@ -22,5 +22,8 @@ const ctx: ProbeContext = {
 };
 
 export default function probeTask(job: SmtpProbeJob): Promise<HostRow> {
-  return probeSmtpStarttls({ hostname: job.hostname, ip: job.ip, port: job.port }, ctx);
+  return probeSmtpStarttls(
+    { hostname: job.hostname, ip: job.ip, port: job.port, dane: job.dane ?? null },
+    ctx,
+  );
 }

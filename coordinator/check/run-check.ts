@@ -5,8 +5,10 @@
  */
 
 import { isIP, isIPv6 } from "node:net";
+import { lookupDane } from "../../shared/dane/lookup.js";
+import type { DnsQuerier } from "../../shared/dns/cache.js";
 import type { DnsClient } from "../../shared/dns/client.js";
-import { discoverMx, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
+import { discoverMx, type MxDiscovery, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
@@ -45,10 +47,23 @@ export async function mapLimit<T, R>(
   return out;
 }
 
+/**
+ * Look up each MX host's TLSA records (RFC 7672) beside its addresses. Host-level and MX-independent (the MX
+ * answer's DNSSEC state is applied per domain), so one lookup serves every domain that shares the host.
+ */
+export async function attachDane(dns: DnsQuerier, d: MxDiscovery, ipv6: boolean): Promise<void> {
+  await Promise.all(
+    d.hosts.map(async (h) => {
+      if (!h.ipLiteral && h.addresses.length > 0) h.dane = await lookupDane(dns, h.hostname, null, { ipv6 });
+    }),
+  );
+}
+
 export async function checkDomain(domain: string, deps: CheckDeps): Promise<DomainResult> {
   const checkedAt = new Date();
   const t0 = Date.now();
   const d = await discoverMx(deps.dns, domain, deps.mx);
+  await attachDane(deps.dns, d, deps.mx.ipv6);
   const port = deps.probe.settings.smtpPort;
   type Task =
     | { kind: "probe"; job: SmtpProbeJob; cnames: string[]; rcode: string }
@@ -90,11 +105,13 @@ export async function probeTarget(target: ProbeTarget, deps: CheckDeps): Promise
     return [await probeSmtpStarttls({ hostname: target.host, ip: target.host, port: target.port }, probe)];
   }
   const h = await resolveHost(deps.dns, target.host, deps.mx);
+  const dane =
+    h.addresses.length > 0 ? await lookupDane(deps.dns, target.host, null, { ipv6: deps.mx.ipv6 }) : null;
   if (h.addresses.length === 0) {
     return [unresolvedHostRow({ ...h, preference: 0, ipLiteral: false }, target.port, new Date())];
   }
   return mapLimit(h.addresses, deps.concurrency, async (ip) => {
-    const row = await probeSmtpStarttls({ hostname: target.host, ip, port: target.port }, probe);
+    const row = await probeSmtpStarttls({ hostname: target.host, ip, port: target.port, dane }, probe);
     row.hostname_cnames = h.cnames;
     row.dns_rcode = h.rcode;
     return row;

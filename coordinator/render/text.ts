@@ -160,6 +160,39 @@ export function hostChecks(r: HostRow, domain: string | null): Line[] {
   return out;
 }
 
+/** The DANE line of a host (RFC 7672), or none when DANE was not looked up for it. */
+export function daneLine(r: HostRow): Line | null {
+  const matched = r.dane_matched ? ` by ${r.dane_matched.slice(0, 24)}…` : "";
+  switch (r.dane_status) {
+    case null:
+      return r.dane_tlsa.length > 0
+        ? { mark: "skip", check: "DANE", reason: `not tested: ${oneLine(r.dane_detail ?? "")}` }
+        : null;
+    case "none":
+      return { mark: "skip", check: "DANE", reason: "no TLSA records" };
+    case "valid":
+      return {
+        mark: r.dane_single_record_note ? "warn" : "pass",
+        check: "DANE",
+        reason: `valid: authenticated${matched}${r.dane_single_record_note ? " (a single TLSA record: no rollover possible)" : ""}`,
+      };
+    case "insecure":
+      return {
+        mark: "warn",
+        check: "DANE",
+        reason: "TLSA records without DNSSEC (insecure): they do not count",
+      };
+    case "bogus":
+      return { mark: "fail", check: "DANE", reason: "DNSSEC validation failed for the TLSA records (bogus)" };
+    case "invalid":
+      return {
+        mark: "fail",
+        check: "DANE",
+        reason: `invalid: ${r.dane_failure ?? "?"}${r.dane_detail ? ` — ${oneLine(r.dane_detail, 80)}` : ""}`,
+      };
+  }
+}
+
 export interface RenderOptions {
   color: boolean;
 }
@@ -207,7 +240,13 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
     const hm: Mark = s === "ok" ? "pass" : s === "cert_invalid" ? "warn" : "fail";
     const where = r.ip ? `${r.ip}:${r.port}` : "no address";
     out.push(`  ${paint(o, BOLD, `[${pref ?? "-"}] ${r.hostname}`)} ${where}  ${paint(o, COLOR[hm], s)}`);
-    out.push(...renderLines(hostChecks(r, d.domain), o, "      "));
+    const dane = daneLine(r);
+    out.push(...renderLines([...hostChecks(r, d.domain), ...(dane ? [dane] : [])], o, "      "));
+  }
+  if (d.dane_status !== null || d.dnssec_mx !== null) {
+    out.push(
+      `  DNSSEC: MX answer ${d.dnssec_mx ?? "not tested"}; DANE: ${d.dane_status ?? "not tested"} (${d.dane_hosts_valid} of ${d.dane_hosts_total} primary MX rows valid)`,
+    );
   }
   if (d.cert_name_matches_domain !== null && hosts.some((h) => certTrustedInDate(h))) {
     out.push(`  certificates name the domain: ${d.cert_name_matches_domain ? "yes" : "no"}`);
@@ -221,6 +260,6 @@ export function renderHost(r: HostRow, o: RenderOptions): string {
   const where = r.ip ? `${r.ip}:${r.port}` : "no address";
   return [
     `${paint(o, BOLD, r.hostname)} ${where}  ${paint(o, COLOR[hm], s)}`,
-    ...renderLines(hostChecks(r, null), o, "    "),
+    ...renderLines([...hostChecks(r, null), ...((l) => (l ? [l] : []))(daneLine(r))], o, "    "),
   ].join("\n");
 }

@@ -10,6 +10,7 @@ import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../sha
 import type { HostJob } from "../../shared/jobs.js";
 import { jobKey } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
+import { attachDane } from "../check/run-check.js";
 
 export interface DomainPlan {
   domain: string;
@@ -31,6 +32,7 @@ export async function planDomain(
   const at = new Date();
   const t0 = Date.now();
   const discovery = await discoverMx(dns, domain, mx);
+  await attachDane(dns, discovery, mx.ipv6);
   return { domain, discovery, checked_at: at.toISOString(), duration_ms: Date.now() - t0 };
 }
 
@@ -81,7 +83,7 @@ export function dedupe(
       }
       for (const ip of h.addresses) {
         ips.add(ip);
-        const job: HostJob = { ...scan, hostname: h.hostname, ip, port };
+        const job: HostJob = { ...scan, hostname: h.hostname, ip, port, dane: h.dane ?? null };
         const key = jobKey(job);
         if (!jobs.has(key)) jobs.set(key, job);
       }

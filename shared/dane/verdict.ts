@@ -149,11 +149,11 @@ export function daneDnsVerdict(lookup: DaneLookup): DaneDnsVerdict {
 export interface DaneDomainFields {
   /** DNSSEC state of the MX answer (for an implicit MX, of its NODATA answer); null without an answer. */
   dnssec_mx: DnssecState | null;
-  /** valid only when every primary host row is valid; otherwise the worst of them (see daneDomainVerdict). */
+  /** valid only when the MX answer is secure and every primary host row is valid (see daneDomainVerdict). */
   dane_status: DaneStatus | null;
   /** Some primary host has exactly one usable TLSA record (no rollover possible). */
   dane_single_record_note: boolean;
-  /** Primary host rows considered, and how many of them are valid. */
+  /** Primary host rows considered, and how many of them have DANE that is valid for this domain. */
   dane_hosts_total: number;
   dane_hosts_valid: number;
 }
@@ -163,24 +163,46 @@ const DOMAIN_ORDER: (DaneStatus | null)[] = ["bogus", "invalid", null, "insecure
 
 /**
  * A domain's DANE from its MX answer and the DANE fields of its primary host rows (every address of every
- * MX host with the lowest preference). `valid` only when every one is valid; otherwise the worst status by
- * bogus > invalid > not tested (null) > insecure > none. No host rows → null.
+ * MX host with the lowest preference). No host rows → null.
+ *
+ * The MX answer is applied here, per domain, because one MX host (one host row, probed once in a scan) can be
+ * named by a secure MX RRset in one domain and an insecure one in another: host rows may be computed without
+ * it (`lookupDane(dns, host, null)`), and then
+ * - MX insecure: DANE does not apply (RFC 7672 §2.2.1): `none` when no host has TLSA records, else `insecure`;
+ * - MX bogus: `bogus`; MX indeterminate: null (not tested);
+ * - MX secure (or no MX answer): `valid` only when every host is valid, otherwise the worst host status by
+ *   bogus > invalid > not tested (null) > insecure > none.
+ * Host rows computed with the MX answer (`lookupDane(dns, host, mx)`) give the same domain status.
  */
 export function daneDomainVerdict(
   mx: { rcode: DnsRcode; ad: boolean } | null,
-  primaryHosts: readonly Pick<DaneHostFields, "dane_status" | "dane_single_record_note">[],
+  primaryHosts: readonly Pick<DaneHostFields, "dane_status" | "dane_single_record_note" | "dane_tlsa">[],
 ): DaneDomainFields {
+  const mxState = mx ? dnssecState(mx) : null;
+  const mxSecure = mxState === null || mxState === "secure";
   let status: DaneStatus | null = null;
   if (primaryHosts.length > 0) {
-    let worst = DOMAIN_ORDER.length - 1;
-    for (const h of primaryHosts) worst = Math.min(worst, DOMAIN_ORDER.indexOf(h.dane_status));
-    status = DOMAIN_ORDER[worst] ?? null;
+    if (mxState === "insecure") {
+      // DANE cannot apply; what matters is whether anyone published TLSA records in vain.
+      const none = primaryHosts.every(
+        (h) => h.dane_tlsa.length === 0 && (h.dane_status === "none" || h.dane_status === null),
+      );
+      status = none ? "none" : "insecure";
+    } else if (mxState === "bogus") {
+      status = "bogus";
+    } else if (mxState === "indeterminate") {
+      status = null;
+    } else {
+      let worst = DOMAIN_ORDER.length - 1;
+      for (const h of primaryHosts) worst = Math.min(worst, DOMAIN_ORDER.indexOf(h.dane_status));
+      status = DOMAIN_ORDER[worst] ?? null;
+    }
   }
   return {
-    dnssec_mx: mx ? dnssecState(mx) : null,
+    dnssec_mx: mxState,
     dane_status: status,
     dane_single_record_note: primaryHosts.some((h) => h.dane_single_record_note),
     dane_hosts_total: primaryHosts.length,
-    dane_hosts_valid: primaryHosts.filter((h) => h.dane_status === "valid").length,
+    dane_hosts_valid: mxSecure ? primaryHosts.filter((h) => h.dane_status === "valid").length : 0,
   };
 }

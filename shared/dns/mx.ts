@@ -10,6 +10,7 @@
  */
 
 import { isIP } from "node:net";
+import type { DaneLookup } from "../dane/lookup.js";
 import type { Failure } from "../failures.js";
 import type { MxKind } from "../schema/domain-row.js";
 import type { DnsQuerier } from "./cache.js";
@@ -37,6 +38,8 @@ export interface ResolvedHost {
 export interface MxHost extends ResolvedHost {
   preference: number;
   ipLiteral: boolean;
+  /** TLSA lookup for the host (filled by the caller, see shared/dane/lookup.ts); absent when not looked up. */
+  dane?: DaneLookup;
 }
 
 export interface MxDiscovery {

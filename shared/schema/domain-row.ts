@@ -3,6 +3,8 @@
  * ClickHouse domains table. Columns are in output order.
  */
 
+import { DNSSEC_STATES } from "../dane/dnssec.js";
+import { DANE_STATUSES } from "../dane/verdict.js";
 import { DNS_RCODES } from "../dns/types.js";
 import { FAILURES } from "../failures.js";
 import { DOMAIN_STATUSES } from "../status.js";
@@ -43,6 +45,17 @@ export const DOMAIN_COLUMNS = {
     t.nullable(t.bool()),
     "every primary MX host that presented a certificate names the mail domain (null: no certificate seen)",
   ),
+  dnssec_mx: col(
+    t.nullable(t.enum(DNSSEC_STATES)),
+    "DNSSEC state of the MX answer: secure, insecure, bogus, indeterminate",
+  ),
+  dane_status: col(
+    t.nullable(t.enum(DANE_STATUSES)),
+    "DANE for the domain: valid only when the MX answer is secure and every primary MX host has valid DANE",
+  ),
+  dane_single_record_note: col(t.bool(), "a primary MX host has a single TLSA record (no rollover possible)"),
+  dane_hosts_total: col(t.uint16(), "primary MX host rows considered for DANE"),
+  dane_hosts_valid: col(t.uint16(), "of those, rows with valid DANE"),
   hosts_total: col(t.uint16(), "host rows for this domain (one per MX host and address)"),
   hosts_ok: col(
     t.uint16(),

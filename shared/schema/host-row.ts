@@ -4,6 +4,8 @@
  */
 
 import { CERT_ERRORS } from "../cert-errors.js";
+import { DNSSEC_STATES } from "../dane/dnssec.js";
+import { DANE_FAILURES, DANE_STATUSES } from "../dane/verdict.js";
 import { FAILURES, PHASES } from "../failures.js";
 import { HOST_STATUSES } from "../status.js";
 import { col, type RowOf, t } from "./columns.js";
@@ -76,6 +78,29 @@ export const HOST_COLUMNS = {
   cert_sig_alg: col(nstr(), "signature algorithm on the leaf, e.g. sha256WithRSAEncryption"),
   cert_sha256: col(nstr(), "SHA-256 of the leaf certificate (DER), hex"),
   cert_spki_sha256: col(nstr(), "SHA-256 of the leaf's SubjectPublicKeyInfo (DER), hex"),
+  dane_status: col(
+    t.nullable(t.enum(DANE_STATUSES)),
+    "DANE (RFC 7672): none (no TLSA), valid, invalid, insecure (not DNSSEC-signed), bogus (validation failed); null: not tested",
+  ),
+  dane_failure: col(t.nullable(t.enum(DANE_FAILURES)), "why dane_status is invalid"),
+  dane_tlsa: col(t.array(t.string()), "the TLSA RRset that decided, as `usage selector matching-type hex`"),
+  dane_matched: col(nstr(), "the TLSA record that authenticated the server"),
+  dane_unusable: col(
+    t.array(t.string()),
+    "TLSA records unusable for SMTP (PKIX-TA/PKIX-EE usages, unknown values)",
+  ),
+  dane_base_domain: col(nstr(), "TLSA base domain: the MX host, or its secure CNAME expansion"),
+  dane_single_record_note: col(
+    t.bool(),
+    "exactly one usable TLSA record: no rollover without a window of failure",
+  ),
+  dane_dnssec_mx: col(
+    t.nullable(t.enum(DNSSEC_STATES)),
+    "DNSSEC state of the MX answer (null in scans: see the domain row)",
+  ),
+  dane_dnssec_addr: col(t.nullable(t.enum(DNSSEC_STATES)), "DNSSEC state of the host's address records"),
+  dane_dnssec_tlsa: col(t.nullable(t.enum(DNSSEC_STATES)), "DNSSEC state of the TLSA answer"),
+  dane_detail: col(nstr(), "why this DANE status, record by record, for people"),
   connect_ms: col(t.nullable(t.uint32()), "time to establish TCP"),
   tls_ms: col(t.nullable(t.uint32()), "time of the TLS handshake"),
   duration_ms: col(t.uint32(), "whole probe of this (host, ip)"),

@@ -18,7 +18,10 @@ import type { BenchResult } from "./run.js";
 
 const CLI = fileURLToPath(new URL("../../coordinator/cli.js", import.meta.url));
 
-function cli(args: string[]): { done: Promise<{ code: number | null; stdout: string; ms: number }>; kill: () => void } {
+function cli(args: string[]): {
+  done: Promise<{ code: number | null; stdout: string; ms: number }>;
+  kill: () => void;
+} {
   const t0 = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
@@ -51,18 +54,50 @@ export async function run(): Promise<BenchResult> {
   try {
     for (let round = 0; round < 2; round++) {
       process.stderr.write(`round ${round + 1}: embedded ...\n`);
-      const emb = await cli(["scan", "--domains", lab.listFile, "--out", join(tmp, `emb${round}`), "--threads", "2", "--concurrency", "64", ...common]).done;
+      const emb = await cli([
+        "scan",
+        "--domains",
+        lab.listFile,
+        "--out",
+        join(tmp, `emb${round}`),
+        "--threads",
+        "2",
+        "--concurrency",
+        "64",
+        ...common,
+      ]).done;
       if (emb.code !== 0) throw new Error("embedded scan failed");
-      results.push({ mode: "embedded (1 process, 2 threads x 64)", ms: emb.ms, jobs: figure(emb.stdout, /probe jobs \(host, IP\)\s+(\d+)/), domains });
+      results.push({
+        mode: "embedded (1 process, 2 threads x 64)",
+        ms: emb.ms,
+        jobs: figure(emb.stdout, /probe jobs \(host, IP\)\s+(\d+)/),
+        domains,
+      });
 
       process.stderr.write(`round ${round + 1}: NATS with two workers ...\n`);
-      const workers = [0, 1].map(() => cli(["worker", "--nats", nats.url, "--threads", "1", "--concurrency", "64", ...common]));
+      const workers = [0, 1].map(() =>
+        cli(["worker", "--nats", nats.url, "--threads", "1", "--concurrency", "64", ...common]),
+      );
       await new Promise((r) => setTimeout(r, 1500)); // let the workers connect
-      const dist = await cli(["scan", "--domains", lab.listFile, "--out", join(tmp, `nats${round}`), "--nats", nats.url, ...common]).done;
+      const dist = await cli([
+        "scan",
+        "--domains",
+        lab.listFile,
+        "--out",
+        join(tmp, `nats${round}`),
+        "--nats",
+        nats.url,
+        ...common,
+      ]).done;
       for (const w of workers) w.kill();
       await Promise.all(workers.map((w) => w.done));
       if (dist.code !== 0) throw new Error("NATS scan failed");
-      results.push({ mode: "NATS JetStream, 2 workers (1 thread x 64 each)", ms: dist.ms, jobs: figure(dist.stdout, /probe jobs \(host, IP\)\s+(\d+)/), domains });
+      results.push({
+        mode: "NATS JetStream, 2 workers (1 thread x 64 each)",
+        ms: dist.ms,
+        jobs: figure(dist.stdout, /probe jobs \(host, IP\)\s+(\d+)/),
+        domains,
+      });
     }
   } finally {
     await lab.close();

@@ -1,5 +1,6 @@
 /** Hand-made scan rows (every column set) for store tests: a full host row, a domain row, a scan row. */
 
+import { emptyDaneFields } from "../../shared/dane/verdict.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
 
@@ -52,6 +53,17 @@ export function hostRow(over: Partial<ScanHostRow> = {}): ScanHostRow {
     cert_sig_alg: "sha256WithRSAEncryption",
     cert_sha256: "cc".repeat(32),
     cert_spki_sha256: "dd".repeat(32),
+    dane_status: "valid",
+    dane_failure: null,
+    dane_tlsa: [`3 1 1 ${"dd".repeat(32)}`],
+    dane_matched: `3 1 1 ${"dd".repeat(32)}`,
+    dane_unusable: [],
+    dane_base_domain: "mx.example.org",
+    dane_single_record_note: true,
+    dane_dnssec_mx: null,
+    dane_dnssec_addr: "secure",
+    dane_dnssec_tlsa: "secure",
+    dane_detail: "3 1 1 matched the leaf's SPKI",
     connect_ms: 12,
     tls_ms: 34,
     duration_ms: 567,
@@ -101,6 +113,7 @@ export function unresolvedHostRow(over: Partial<ScanHostRow> = {}): ScanHostRow 
     cert_sig_alg: null,
     cert_sha256: null,
     cert_spki_sha256: null,
+    ...emptyDaneFields(),
     connect_ms: null,
     tls_ms: null,
     ...over,
@@ -124,6 +137,11 @@ export function domainRow(over: Partial<ScanDomainRow> = {}): ScanDomainRow {
     dns_failure: null,
     mx_ad: true,
     cert_name_matches_domain: null,
+    dnssec_mx: "insecure",
+    dane_status: "none",
+    dane_single_record_note: false,
+    dane_hosts_total: 1,
+    dane_hosts_valid: 0,
     hosts_total: 2,
     hosts_ok: 1,
     duration_ms: 890,

@@ -37,6 +37,8 @@ interface HostResult {
   ip: string;
   lookup: DaneLookup;
   fields: DaneHostFields;
+  /** The same host verified without the MX answer (a scan's shared host row). */
+  hostOnly: DaneHostFields;
 }
 
 let lab: DaneLab;
@@ -44,9 +46,16 @@ let dns: LabDns;
 let client: DnsClient;
 let secureContext: SecureContext;
 const servers = new Map<string, LabSmtpServer>();
-const results = new Map<string, { hosts: HostResult[]; domain: DaneDomainFields }>();
+const results = new Map<string, CaseResult>();
 
-async function runCase(c: DaneLabCase): Promise<{ hosts: HostResult[]; domain: DaneDomainFields }> {
+interface CaseResult {
+  hosts: HostResult[];
+  domain: DaneDomainFields;
+  /** The domain verdict from host rows made without the MX answer, the MX answer applied per domain. */
+  domainFromHostOnly: DaneDomainFields;
+}
+
+async function runCase(c: DaneLabCase): Promise<CaseResult> {
   const mx = await discoverMx(client, c.domain);
   const primary = mx.hosts.filter((h) => h.preference === mx.hosts[0]?.preference);
   const hosts: HostResult[] = [];
@@ -57,18 +66,24 @@ async function runCase(c: DaneLabCase): Promise<{ hosts: HostResult[]; domain: D
     const server = servers.get(ip);
     if (!server) throw new Error(`${h.hostname}: no lab server on ${ip}`);
     const seen = await starttlsFacts({ ip, port: server.port, servername: h.hostname, secureContext });
-    const fields = verifyDane({
-      lookup,
-      presented: seen.facts?.presented ?? null,
+    const presented = seen.facts?.presented ?? null;
+    const fields = verifyDane({ lookup, presented, starttlsOffered: seen.starttlsOffered });
+    const hostOnly = verifyDane({
+      lookup: { ...lookup, mx: null },
+      presented,
       starttlsOffered: seen.starttlsOffered,
     });
-    hosts.push({ hostname: h.hostname, ip, lookup, fields });
+    hosts.push({ hostname: h.hostname, ip, lookup, fields, hostOnly });
   }
   return {
     hosts,
     domain: daneDomainVerdict(
       mx,
       hosts.map((h) => h.fields),
+    ),
+    domainFromHostOnly: daneDomainVerdict(
+      mx,
+      hosts.map((h) => h.hostOnly),
     ),
   };
 }
@@ -139,6 +154,7 @@ describe("dane - lab cases", () => {
       expect(h.fields.dane_detail).toEqual(expect.any(String));
     }
     expect(r.domain.dane_status).toBe(c.domainStatus);
+    expect(r.domainFromHostOnly).toEqual(r.domain);
     expect(r.domain.dnssec_mx).toBe(Object.values(c.hosts)[0]!.dane_dnssec_mx);
     expect(r.domain.dane_hosts_total).toBe(Object.keys(c.hosts).length);
   });
@@ -166,6 +182,13 @@ describe("dane - lab cases", () => {
     expect(h.lookup.tlsa.rcode).toBe("NOERROR");
     const nx = results.get("dane-none-nxdomain")!.hosts[0]!;
     expect(nx.lookup.tlsa.rcode).toBe("NXDOMAIN");
+  });
+
+  it("dane - MX without AD: the host row alone says valid, the domain does not count it", () => {
+    const r = results.get("dane-mx-insecure")!;
+    expect(r.hosts[0]!.hostOnly.dane_status).toBe("valid");
+    expect(r.hosts[0]!.fields.dane_status).toBe("insecure");
+    expect(r.domain).toMatchObject({ dnssec_mx: "insecure", dane_status: "insecure", dane_hosts_valid: 0 });
   });
 
   it("dane - single-record note: per host, and for the domain when some primary host has one usable record", () => {

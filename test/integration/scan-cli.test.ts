@@ -39,7 +39,9 @@ const LINES = [
 ];
 
 beforeAll(async () => {
-  lab = await startLabWorld({ cases: LAB_CASES.filter((c) => ["valid", "no-starttls", "backup-bad", "expired"].includes(c.name)) });
+  lab = await startLabWorld({
+    cases: LAB_CASES.filter((c) => ["valid", "no-starttls", "backup-bad", "expired"].includes(c.name)),
+  });
   dir = mkdtempSync(join(tmpdir(), "mxsurvey-scan-cli-"));
   writeFileSync(join(dir, "list.csv"), `${LINES.join("\n")}\n`);
 }, 60_000);
@@ -65,14 +67,37 @@ describe("scan cli", () => {
 
   it("scan - every valid domain is scanned once; every rejected line is in the scan row with its number and reason", async () => {
     const out = join(dir, "scan");
-    const r = await runCli(["scan", "--domains", join(dir, "list.csv"), "--out", out, "--list-source", "test", "--list-id", "messy-1", ...args()]);
+    const r = await runCli([
+      "scan",
+      "--domains",
+      join(dir, "list.csv"),
+      "--out",
+      out,
+      "--list-source",
+      "test",
+      "--list-id",
+      "messy-1",
+      ...args(),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/domains scanned\s+4\s+\(2 duplicates, 6 rejected lines\)/);
     const domains = readJsonl<ScanDomainRow>(join(out, "domains.jsonl"));
-    expect(domains.map((d) => d.domain)).toEqual(["valid.lab.test", "no-starttls.lab.test", "backup-bad.lab.test", "expired.lab.test"]);
+    expect(domains.map((d) => d.domain)).toEqual([
+      "valid.lab.test",
+      "no-starttls.lab.test",
+      "backup-bad.lab.test",
+      "expired.lab.test",
+    ]);
     expect(domains.map((d) => d.status)).toEqual(["valid", "no_starttls", "valid", "cert_invalid"]);
     const scan = JSON.parse(readFileSync(join(out, "scan.json"), "utf8")) as ScanRow;
-    expect(scan).toMatchObject({ state: "complete", list_source: "test", list_id: "messy-1", domains: 4, duplicates: 2, rejected: 6 });
+    expect(scan).toMatchObject({
+      state: "complete",
+      list_source: "test",
+      list_id: "messy-1",
+      domains: 4,
+      duplicates: 2,
+      rejected: 6,
+    });
     expect(scan.rejected_lines.map((l) => l.split("\t").slice(0, 2))).toEqual([
       ["5", "ip_address"],
       ["7", "invalid_characters"],

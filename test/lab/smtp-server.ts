@@ -6,6 +6,7 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
+import { type FakeTlsConfig, fakeTlsAnswer, parseClientHello } from "./fake-tls.js";
 
 export interface SmtpBehaviour {
   greeting?: {
@@ -39,6 +40,11 @@ export interface SmtpBehaviour {
   };
   /** "close_during_handshake": reply 220 to STARTTLS, read the ClientHello, then close the socket. */
   tlsFailure?: "close_during_handshake";
+  /**
+   * Instead of a real TLS server: after 220 to STARTTLS, answer the ClientHello the way a server with these
+   * versions and suites would (test/lab/fake-tls.ts) — SSLv2, SSLv3, EXPORT, RC4… included — then close.
+   */
+  tlsResponder?: FakeTlsConfig;
 }
 
 export interface LabSmtpServer {
@@ -96,7 +102,7 @@ export async function startSmtpServer(opts: {
       : [greetingCode < 400 ? `${hostname} ESMTP mxsurvey-lab` : `${hostname} Service unavailable`];
   const greeting = reply(greetingCode, greetingLines);
   const greetingRefused = greetingCode >= 400;
-  if (starttlsMode === "offer" && !b.tls && !b.tlsFailure) {
+  if (starttlsMode === "offer" && !b.tls && !b.tlsFailure && !b.tlsResponder) {
     throw new Error("lab smtp: starttls 'offer' needs behaviour.tls (or a tlsFailure)");
   }
   const secureContext = b.tls ? buildSecureContext(b.tls) : undefined;
@@ -233,6 +239,23 @@ export async function startSmtpServer(opts: {
       raw.pause();
       raw.write(reply(220, ["2.0.0 Ready to start TLS"]), "latin1", () => {
         if (closed) return;
+        if (b.tlsResponder) {
+          const cfg = b.tlsResponder;
+          let got = Buffer.alloc(0);
+          const onHello = (chunk: Buffer): void => {
+            got = Buffer.concat([got, chunk]);
+            const parsed = parseClientHello(got);
+            if (!parsed.ok && "need" in parsed && got.length < 64 * 1024) return;
+            raw.removeListener("data", onHello);
+            const answer = parsed.ok ? fakeTlsAnswer(parsed.hello, cfg) : null;
+            if (answer) raw.write(answer);
+            raw.end();
+            later(500, () => raw.destroy());
+          };
+          raw.on("data", onHello);
+          raw.resume();
+          return;
+        }
         if (b.tlsFailure === "close_during_handshake") {
           raw.once("data", () => {
             raw.end();

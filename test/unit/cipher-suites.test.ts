@@ -175,18 +175,35 @@ describe("cipher-suites", () => {
   const flagCases: [string, Partial<CipherSuite>][] = [
     [
       "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      { kx: "ECDHE", auth: "RSA", enc: "AES_GCM", mac: "AEAD", aead: true, cbc: false, forward_secrecy: true },
+      {
+        kx: "ECDHE",
+        auth: "RSA",
+        enc: "AES_GCM",
+        mac: "AEAD",
+        aead: true,
+        cbc: false,
+        forward_secrecy: true,
+      },
     ],
     [
       "TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA",
       { kx: "DHE", auth: "DSS", enc: "DES", enc_bits: 40, export: true, cbc: true, forward_secrecy: true },
     ],
-    ["TLS_DH_RSA_WITH_AES_128_CBC_SHA", { kx: "DH", auth: "RSA", forward_secrecy: false, min_version: "SSLv3" }],
-    ["TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384", { kx: "ECDH", forward_secrecy: false, min_version: "TLSv1.2" }],
+    [
+      "TLS_DH_RSA_WITH_AES_128_CBC_SHA",
+      { kx: "DH", auth: "RSA", forward_secrecy: false, min_version: "SSLv3" },
+    ],
+    [
+      "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384",
+      { kx: "ECDH", forward_secrecy: false, min_version: "TLSv1.2" },
+    ],
     ["TLS_KRB5_WITH_3DES_EDE_CBC_MD5", { kx: "KRB5", mac: "MD5", enc_bits: 168 }],
     ["TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA", { kx: "SRP", auth: "RSA", forward_secrecy: false }],
     ["TLS_PSK_DHE_WITH_AES_256_CCM_8", { kx: "DHE_PSK", enc: "AES_CCM_8", forward_secrecy: true }],
-    ["TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC", { kx: "GOST", mac: "GOST", tls13: false, min_version: "TLSv1.2" }],
+    [
+      "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC",
+      { kx: "GOST", mac: "GOST", tls13: false, min_version: "TLSv1.2" },
+    ],
     ["TLS_GOSTR341112_256_WITH_MAGMA_MGM_L", { tls13: true, aead: true, min_version: "TLSv1.3" }],
     ["TLS_CHACHA20_POLY1305_SHA256", { kx: "TLS13", tls13: true, forward_secrecy: true }],
     ["TLS_ECDHE_PSK_WITH_NULL_SHA256", { enc: "NULL", min_version: "TLSv1", weak: true }],

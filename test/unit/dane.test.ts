@@ -718,14 +718,15 @@ describe("verdict - what DNS alone decides", () => {
 });
 
 describe("verdict - domain aggregation", () => {
-  const host = (dane_status: DaneStatus | null, single = false) => ({
+  const host = (dane_status: DaneStatus | null, single = false, tlsa = dane_status === "none" ? 0 : 1) => ({
     dane_status,
     dane_single_record_note: single,
+    dane_tlsa: Array.from({ length: tlsa }, () => `3 1 1 ${HEX32}`),
   });
   const cases: {
     name: string;
     mx: { rcode: DnsRcode; ad: boolean } | null;
-    hosts: Pick<DaneHostFields, "dane_status" | "dane_single_record_note">[];
+    hosts: Pick<DaneHostFields, "dane_status" | "dane_single_record_note" | "dane_tlsa">[];
     expect: { dnssec_mx: DnssecState | null; status: DaneStatus | null; single: boolean; valid: number };
   }[] = [
     {
@@ -759,10 +760,34 @@ describe("verdict - domain aggregation", () => {
       expect: { dnssec_mx: "secure", status: "bogus", single: false, valid: 0 },
     },
     {
-      name: "insecure beats none",
+      name: "MX insecure: host rows valid without the MX answer do not count",
       mx: { rcode: "NOERROR", ad: false },
-      hosts: [host("none"), host("insecure")],
+      hosts: [host("valid", true), host("valid")],
+      expect: { dnssec_mx: "insecure", status: "insecure", single: true, valid: 0 },
+    },
+    {
+      name: "MX insecure, no TLSA anywhere",
+      mx: { rcode: "NOERROR", ad: false },
+      hosts: [host("none"), host("none")],
+      expect: { dnssec_mx: "insecure", status: "none", single: false, valid: 0 },
+    },
+    {
+      name: "MX insecure, a TLSA lookup that failed",
+      mx: { rcode: "NOERROR", ad: false },
+      hosts: [host("none"), host("bogus", false, 0)],
       expect: { dnssec_mx: "insecure", status: "insecure", single: false, valid: 0 },
+    },
+    {
+      name: "MX timed out: not tested",
+      mx: { rcode: "TIMEOUT", ad: false },
+      hosts: [host("valid")],
+      expect: { dnssec_mx: "indeterminate", status: null, single: false, valid: 0 },
+    },
+    {
+      name: "insecure beats none",
+      mx: { rcode: "NOERROR", ad: true },
+      hosts: [host("none"), host("insecure")],
+      expect: { dnssec_mx: "secure", status: "insecure", single: false, valid: 0 },
     },
     {
       name: "no host rows",

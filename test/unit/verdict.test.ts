@@ -341,6 +341,11 @@ function domainRow(fields: Partial<DomainRow>): DomainRow {
     dns_failure: null,
     mx_ad: false,
     cert_name_matches_domain: null,
+    dnssec_mx: null,
+    dane_status: null,
+    dane_single_record_note: false,
+    dane_hosts_total: 0,
+    dane_hosts_valid: 0,
     hosts_total: 0,
     hosts_ok: 0,
     duration_ms: 1234,
@@ -634,7 +639,18 @@ describe("verdict", () => {
 describe("domain result", () => {
   for (const { name, input, expect: want } of domainCases)
     it(`build domain row - ${name}`, () => {
-      expect(buildDomainRow(input.d, input.rows, AT, 1234)).toEqual(want);
+      // These rows carry no DANE data (never looked up): the MX answer's DNSSEC state is all DANE says here.
+      const withMx = input.d.kind === "mx" || input.d.kind === "implicit";
+      const primaries = new Set(primaryHosts(input.d));
+      const primaryRows = input.rows.filter((r) => primaries.has(r.hostname)).length;
+      const dane = {
+        dnssec_mx: withMx ? (input.d.ad ? "secure" : "insecure") : null,
+        dane_status: withMx && primaryRows > 0 ? (input.d.ad ? null : "none") : null,
+        dane_single_record_note: false,
+        dane_hosts_total: primaryRows,
+        dane_hosts_valid: 0,
+      };
+      expect(buildDomainRow(input.d, input.rows, AT, 1234)).toEqual({ ...want, ...dane });
     });
 
   const primaryHostCases: { name: string; input: MxHost[]; expect: string[] }[] = [

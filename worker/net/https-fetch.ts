@@ -32,6 +32,7 @@ import {
 } from "../../shared/policy/fetch-result.js";
 import { certFacts } from "./cert-facts.js";
 import { classifyCertError, classifySocketError, classifyTlsError, errorText } from "./classify.js";
+import type { Deadline } from "./deadline.js";
 
 /**
  * The trust store of the SMTP probe (createProbeSecureContext: Node's bundled roots plus --ca-file) with
@@ -54,6 +55,8 @@ export interface HttpsGetOptions {
   headersTimeoutMs: number;
   /** For the whole body. */
   bodyTimeoutMs: number;
+  /** One overall deadline (shared with earlier attempts); a step gets min(its timeout, what is left). */
+  deadline?: Deadline;
   maxBodyBytes: number;
   /** The one acceptable media type, lower case (parameters such as charset are allowed). */
   mediaType: string;
@@ -94,6 +97,15 @@ const FETCH_FAILURES: ReadonlySet<string> = new Set(POLICY_FETCH_FAILURES);
 function fetchFailure(f: Failure): PolicyFetchFailure {
   if (f === "connect_timeout" || f === "tls_timeout" || f === "smtp_timeout") return "policy_timeout";
   return FETCH_FAILURES.has(f) ? (f as PolicyFetchFailure) : "unknown_failure";
+}
+
+/** A step's budget and the detail its timeout gives: the step's own timeout, or the overall deadline. */
+function budget(o: HttpsGetOptions, stepMs: number, what: string): { ms: number; detail: string } {
+  const b = o.deadline?.budget(stepMs) ?? { ms: stepMs, byDeadline: false };
+  return {
+    ms: b.ms,
+    detail: b.byDeadline ? `${what}: the fetch deadline ran out` : `${what} within ${stepMs} ms`,
+  };
 }
 
 function blankOutcome(): HttpsGetOutcome {
@@ -143,7 +155,8 @@ function waitStep<T>(
 
 function connectStep(o: HttpsGetOptions): Promise<Step<Socket>> {
   const socket = o.connect ? o.connect(o.ip, o.port) : netConnect({ host: o.ip, port: o.port });
-  return waitStep<Socket>(o.connectTimeoutMs, `no TCP connection within ${o.connectTimeoutMs} ms`, (done) => {
+  const b = budget(o, o.connectTimeoutMs, "no TCP connection");
+  return waitStep<Socket>(b.ms, b.detail, (done) => {
     const onConnect = () => done({ ok: true, value: socket });
     const onError = (err: unknown) => {
       const f = classifySocketError(err, "connect");
@@ -172,28 +185,28 @@ function tlsStep(socket: Socket, o: HttpsGetOptions): Promise<Step<TLSSocket>> {
     checkServerIdentity: () => undefined,
     ALPNProtocols: ["http/1.1"],
   });
-  return waitStep<TLSSocket>(
-    o.tlsTimeoutMs,
-    `no completed TLS handshake within ${o.tlsTimeoutMs} ms`,
-    (done) => {
-      const onSecure = () => done({ ok: true, value: tlsSocket });
-      const onError = (err: unknown) => {
-        const f = classifyTlsError(err);
-        done({ ok: false, failure: fetchFailure(f.failure), detail: f.detail });
-      };
-      const onClose = () =>
-        done({ ok: false, failure: "connection_closed", detail: "closed during the TLS handshake" });
-      tlsSocket.once("secureConnect", onSecure);
-      tlsSocket.once("error", onError);
-      tlsSocket.once("close", onClose);
-      return () => {
-        tlsSocket.off("secureConnect", onSecure);
-        tlsSocket.off("error", onError);
-        tlsSocket.off("close", onClose);
-      };
-    },
-  ).then((r) => {
-    if (!r.ok) tlsSocket.destroy();
+  const tlsBudget = budget(o, o.tlsTimeoutMs, "no completed TLS handshake");
+  return waitStep<TLSSocket>(tlsBudget.ms, tlsBudget.detail, (done) => {
+    const onSecure = () => done({ ok: true, value: tlsSocket });
+    const onError = (err: unknown) => {
+      const f = classifyTlsError(err);
+      done({ ok: false, failure: fetchFailure(f.failure), detail: f.detail });
+    };
+    const onClose = () =>
+      done({ ok: false, failure: "connection_closed", detail: "closed during the TLS handshake" });
+    tlsSocket.once("secureConnect", onSecure);
+    tlsSocket.once("error", onError);
+    tlsSocket.once("close", onClose);
+    return () => {
+      tlsSocket.off("secureConnect", onSecure);
+      tlsSocket.off("error", onError);
+      tlsSocket.off("close", onClose);
+    };
+  }).then((r) => {
+    if (!r.ok) {
+      tlsSocket.destroy();
+      socket.destroy(); // the TLS socket does not always take the TCP socket down with it
+    }
     // A late error after the handshake must not crash the process; the HTTP layer reports its own.
     else tlsSocket.on("error", () => {});
     return r;
@@ -226,6 +239,7 @@ export async function httpsGet(o: HttpsGetOptions): Promise<HttpsGetOutcome> {
   const tls = await tlsStep(tcp.value, o);
   if (!tls.ok) return fail("tls_handshake", tls.failure, tls.detail);
   const socket = tls.value;
+  const tcpSocket = tcp.value;
   try {
     out.tls_version = socket.getProtocol() ?? null;
     out.cert_trusted = socket.authorized;
@@ -266,6 +280,7 @@ export async function httpsGet(o: HttpsGetOptions): Promise<HttpsGetOutcome> {
     return await exchange(socket, o, out, fail);
   } finally {
     socket.destroy();
+    tcpSocket.destroy();
   }
 }
 
@@ -289,7 +304,8 @@ function exchange(
     };
     const arm = (ms: number, what: string): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => finish(fail(step, "policy_timeout", `${what} within ${ms} ms`)), ms);
+      const b = budget(o, ms, what);
+      timer = setTimeout(() => finish(fail(step, "policy_timeout", b.detail)), b.ms);
     };
     const hostHeader = o.port === 443 ? o.servername : `${o.servername}:${o.port}`;
     const req = httpRequest({

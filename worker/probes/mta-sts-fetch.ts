@@ -25,6 +25,7 @@ import {
 } from "../../shared/policy/fetch-result.js";
 import { PROBE_VERSION } from "../../shared/version.js";
 import { checkTargetAddress } from "../net/address-policy.js";
+import { Deadline } from "../net/deadline.js";
 import { httpsGet } from "../net/https-fetch.js";
 
 export const MTA_STS_POLICY_PATH = "/.well-known/mta-sts.txt";
@@ -42,6 +43,8 @@ export interface PolicyFetchSettings {
   maxBodyBytes: number;
   /** At most this many addresses of mta-sts.<domain> are tried. */
   ipsPerHost: number;
+  /** One deadline over every attempt after the DNS lookup (each step also has its own timeout). */
+  deadlineMs: number;
 }
 
 export const DEFAULT_POLICY_FETCH_SETTINGS: Omit<PolicyFetchSettings, "allowPrivateTargets" | "ipv6"> = {
@@ -52,6 +55,7 @@ export const DEFAULT_POLICY_FETCH_SETTINGS: Omit<PolicyFetchSettings, "allowPriv
   bodyTimeoutMs: 10_000,
   maxBodyBytes: 65_536,
   ipsPerHost: 4,
+  deadlineMs: 30_000,
 };
 
 export interface PolicyFetchContext {
@@ -116,6 +120,7 @@ export async function fetchMtaStsPolicy(domain: string, ctx: PolicyFetchContext)
     return done();
   }
 
+  const deadline = Deadline.after(s.deadlineMs);
   const blocked: string[] = [];
   for (const [i, ip] of resolved.addresses.entries()) {
     const decision = checkTargetAddress(ip, s.allowPrivateTargets);
@@ -136,12 +141,13 @@ export async function fetchMtaStsPolicy(domain: string, ctx: PolicyFetchContext)
       maxBodyBytes: s.maxBodyBytes,
       mediaType: "text/plain",
       userAgent: PROBE_VERSION,
+      deadline,
       ...(ctx.connect ? { connect: ctx.connect } : {}),
       ...(ctx.now ? { now: ctx.now } : {}),
     });
     Object.assign(result, got, { ip });
     const more = resolved.addresses.slice(i + 1).length > 0;
-    if (got.step !== "connect" || !more) return done();
+    if (got.step !== "connect" || !more || deadline.expired()) return done();
   }
   if (result.ip === null) {
     result.failure = "blocked_address";

@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import { connect as netConnect, type Socket } from "node:net";
 import type { SecureContext } from "node:tls";
+import type { DaneLookup } from "../../shared/dane/lookup.js";
 import type { ProbeFailure } from "../../shared/failures.js";
 import { certNamesHost } from "../../shared/names.js";
 import { emptyHostRow } from "../../shared/rows.js";
@@ -23,6 +24,7 @@ import { hostStatus } from "../../shared/verdict.js";
 import { checkTargetAddress } from "../net/address-policy.js";
 import { type CertFacts, certFacts } from "../net/cert-facts.js";
 import { classifyCertError, classifySocketError } from "../net/classify.js";
+import { verifyDane } from "../net/dane-verify.js";
 import { Deadline } from "../net/deadline.js";
 import { parseEhlo } from "../net/ehlo.js";
 import { SmtpChannel } from "../net/smtp-channel.js";
@@ -32,6 +34,8 @@ export interface SmtpProbeJob {
   hostname: string;
   ip: string;
   port: number;
+  /** The host's TLSA records and DNSSEC states (RFC 7672), looked up by the coordinator; data, not a target. */
+  dane?: DaneLookup | null;
 }
 
 export interface ProbeContext {
@@ -100,16 +104,34 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
   const startedAt = now();
   const t0 = Date.now();
   const row = emptyHostRow(job.hostname, job.ip, job.port, startedAt);
+  const seen: { presented: Uint8Array[] | null } = { presented: null };
   try {
-    await runSteps(job, ctx, row, now);
+    await runSteps(job, ctx, row, now, seen);
   } finally {
     row.duration_ms = Date.now() - t0;
     row.status = hostStatus(row);
+    if (job.dane) {
+      Object.assign(
+        row,
+        verifyDane({
+          lookup: job.dane,
+          presented: seen.presented,
+          starttlsOffered: row.starttls_offered,
+          now: now(),
+        }),
+      );
+    }
   }
   return row;
 }
 
-async function runSteps(job: SmtpProbeJob, ctx: ProbeContext, row: HostRow, now: () => Date): Promise<void> {
+async function runSteps(
+  job: SmtpProbeJob,
+  ctx: ProbeContext,
+  row: HostRow,
+  now: () => Date,
+  seen: { presented: Uint8Array[] | null },
+): Promise<void> {
   const s = ctx.settings;
   const policy = checkTargetAddress(job.ip, s.allowPrivateTargets);
   if (!policy.allowed) {
@@ -202,6 +224,9 @@ async function runSteps(job: SmtpProbeJob, ctx: ProbeContext, row: HostRow, now:
     row.tls_cipher = f.cipher;
     row.tls_kx_group = f.kxGroup;
     fillCertificate(row, f, job.hostname, now());
+    // For DANE: the certificates as sent; when they could not be read, the leaf alone (Node's chain may hold
+    // trust-store roots the server never sent).
+    seen.presented = f.presented ?? (f.chain[0] ? [f.chain[0]] : []);
     // EHLO inside TLS (RFC 3207 §4.2: the client must forget what it learned before)
     channel.attach(socket);
     channel.write(`EHLO ${s.ehloName}`);

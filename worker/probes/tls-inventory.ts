@@ -22,195 +22,29 @@
  * and keeps what it found. Returns a TlsInventory in every case; throws only on our own bugs.
  */
 
-import type { ProbeFailure } from "../../shared/failures.js";
 import { ssl2SpecName, suiteByCode, suiteName } from "../../shared/tls/cipher-suites.js";
 import { groupName } from "../../shared/tls/groups.js";
-import {
-  deriveCipherFacts,
-  emptyInventory,
-  type InventoryDepth,
-  type TlsInventory,
-} from "../../shared/tls/inventory.js";
+import { deriveCipherFacts, type TlsInventory } from "../../shared/tls/inventory.js";
 import { checkTargetAddress } from "../net/address-policy.js";
-import { Deadline } from "../net/deadline.js";
+import { candidateSuites, chunks, SSL2, SSL3, TLS10, TLS11, TLS12, TLS13 } from "../net/inventory-plan.js";
 import {
-  buildHello,
-  candidateSuites,
-  chunks,
-  type HelloSpec,
-  SSL2,
-  TLS12,
-  TLS13,
-} from "../net/inventory-plan.js";
-import { type ConnectFn, exchangeHello, type HelloOutcome, type RawHelloSettings } from "../net/raw-hello.js";
-import {
-  freshHelloInputs,
-  type HelloInputs,
-  TLS12_GROUPS,
-  TLS13_GROUPS,
-  versionName,
-} from "../net/tls-hello.js";
+  field,
+  Inventory,
+  outcomeText,
+  type TlsInventoryContext,
+  type TlsInventoryJob,
+  type TlsInventorySettings,
+} from "../net/inventory-run.js";
+import { TLS12_GROUPS, TLS13_GROUPS, versionName } from "../net/tls-hello.js";
 
-export interface TlsInventoryJob {
-  hostname: string;
-  ip: string;
-  port: number;
-}
-
-export interface TlsInventorySettings extends RawHelloSettings {
-  /** Overall deadline of the whole inventory of this (host, ip). */
-  deadlineMs: number;
-  /** Pause between two connections to this host (mail servers rate-limit; sslyze's one-per-suite gets banned). */
-  perHostDelayMs: number;
-  depth: InventoryDepth;
-  allowPrivateTargets: boolean;
-}
-
-export interface TlsInventoryContext {
-  settings: TlsInventorySettings;
-  connect?: ConnectFn;
-  /** Randomness and key shares for each ClientHello (tests inject fixed ones). */
-  helloInputs?: () => HelloInputs;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const VERSION_FIELD = {
-  [SSL2]: "ssl2",
-  768: "ssl3",
-  769: "tls10",
-  770: "tls11",
-  [TLS12]: "tls12",
-  [TLS13]: "tls13",
-} as const satisfies Record<number, keyof TlsInventory>;
-
-type VersionField = (typeof VERSION_FIELD)[keyof typeof VERSION_FIELD];
-
-function field(version: number): VersionField | undefined {
-  return (VERSION_FIELD as Record<number, VersionField>)[version];
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function describe(o: HelloOutcome): string {
-  switch (o.kind) {
-    case "server_hello": {
-      const h = o.hello;
-      const what = h.helloRetry ? "HelloRetryRequest" : "ServerHello";
-      const group = h.group !== null ? ` ${groupName(h.group)}` : "";
-      return `${what} ${versionName(h.version)} ${suiteName(h.cipherSuite)}${group}`;
-    }
-    case "ssl2_server_hello":
-      return `SSLv2 SERVER-HELLO with ${o.cipherSpecs.length} cipher specs`;
-    case "ssl2_error":
-      return `SSLv2 ERROR ${o.code}`;
-    case "alert":
-      return `alert ${o.name}`;
-    case "closed":
-      return o.received > 0 ? `closed after ${o.received} bytes` : "closed";
-    case "reset":
-      return "connection reset";
-    case "timeout":
-      return o.received > 0 ? `no complete answer (${o.received} bytes)` : "no answer";
-    case "not_tls":
-    case "malformed":
-      return `${o.kind}: ${o.detail}`;
-  }
-}
-
-/** One inventory run: the state and the attempts. */
-class Inventory {
-  readonly inv: TlsInventory;
-  private readonly deadline: Deadline;
-  /** Accepted suites per version, in the order the server chose them. */
-  readonly accepted = new Map<number, number[]>();
-  readonly groups: string[] = [];
-  private stopped = false;
-
-  constructor(
-    private readonly job: TlsInventoryJob,
-    private readonly ctx: TlsInventoryContext,
-  ) {
-    this.inv = emptyInventory(ctx.settings.depth);
-    this.deadline = Deadline.after(ctx.settings.deadlineMs);
-  }
-
-  get running(): boolean {
-    return !this.stopped;
-  }
-
-  private stop(f: ProbeFailure | null): void {
-    this.stopped = true;
-    if (f && this.inv.failure === null) {
-      this.inv.failure = f.failure;
-      this.inv.failure_phase = f.phase;
-      this.inv.failure_detail = f.detail;
-    }
-  }
-
-  note(line: string): void {
-    if (this.inv.evidence.length < 400) this.inv.evidence.push(line);
-  }
-
-  setVersion(version: number, value: boolean, why: string): void {
-    const f = field(version);
-    if (!f) return;
-    // Evidence of acceptance wins; a refusal never overwrites an acceptance seen on another attempt.
-    if (value || this.inv[f] === null) this.inv[f] = value;
-    this.note(`${versionName(version)}: ${value ? "accepted" : "refused"} (${why})`);
-  }
-
-  addSuite(version: number, code: number): boolean {
-    const list = this.accepted.get(version) ?? [];
-    if (list.includes(code)) return false;
-    list.push(code);
-    this.accepted.set(version, list);
-    return true;
-  }
-
-  addGroup(name: string): void {
-    if (!this.groups.includes(name)) this.groups.push(name);
-  }
-
-  /** One connection; null when the inventory has stopped (failure, deadline, no STARTTLS). */
-  async attempt(spec: HelloSpec, want: "hello" | "key_exchange" = "hello"): Promise<HelloOutcome | null> {
-    if (this.stopped) return null;
-    const s = this.ctx.settings;
-    if (this.inv.connections_used > 0 && s.perHostDelayMs > 0) {
-      if (this.deadline.remaining() <= s.perHostDelayMs) {
-        this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the inventory deadline ran out" });
-        return null;
-      }
-      await (this.ctx.sleep ?? defaultSleep)(s.perHostDelayMs);
-    }
-    if (this.deadline.expired()) {
-      this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the inventory deadline ran out" });
-      return null;
-    }
-    const inputs = (this.ctx.helloInputs ?? freshHelloInputs)();
-    const hello = buildHello(spec, inputs);
-    this.inv.connections_used++;
-    const r = await exchangeHello(this.job, s, this.deadline, hello, {
-      want,
-      ...(this.ctx.connect ? { connect: this.ctx.connect } : {}),
-    });
-    if (!r.ok) {
-      if (r.starttlsOffered === false) {
-        this.inv.starttls_offered = false;
-        this.stop(null);
-      } else this.stop(r.failure);
-      return null;
-    }
-    this.inv.starttls_offered = true;
-    return r.outcome;
-  }
-}
+export type { TlsInventoryContext, TlsInventoryJob, TlsInventorySettings };
 
 /** Versions SSLv3 … TLS 1.2: offer chunk after chunk until one suite is chosen or every chunk is refused. */
 async function testLegacyVersion(run: Inventory, version: number, serverName: string): Promise<void> {
   for (const chunk of chunks(candidateSuites(version))) {
     const o = await run.attempt({ version, suites: chunk, serverName });
     if (!o) return;
-    const what = describe(o);
+    const what = outcomeText(o);
     if (o.kind === "server_hello") {
       const h = o.hello;
       if (h.version === version && chunk.includes(h.cipherSuite)) {
@@ -245,7 +79,7 @@ async function testLegacyVersion(run: Inventory, version: number, serverName: st
 async function testTls13(run: Inventory, serverName: string): Promise<void> {
   const o = await run.attempt({ version: TLS13, suites: candidateSuites(TLS13), serverName });
   if (!o) return;
-  const what = describe(o);
+  const what = outcomeText(o);
   if (o.kind === "server_hello") {
     const h = o.hello;
     if (h.version === TLS13) {
@@ -266,7 +100,7 @@ async function testTls13(run: Inventory, serverName: string): Promise<void> {
 async function testSsl2(run: Inventory, serverName: string): Promise<void> {
   const o = await run.attempt({ version: SSL2, suites: [], serverName });
   if (!o) return;
-  const what = describe(o);
+  const what = outcomeText(o);
   if (o.kind === "ssl2_server_hello") {
     const ok = o.cipherSpecs.length > 0;
     run.setVersion(SSL2, ok, what);
@@ -300,7 +134,7 @@ async function enumerateSuites(run: Inventory, version: number, serverName: stri
         );
       }
       if (o.kind === "timeout" || o.kind === "malformed") {
-        run.note(`${versionName(version)}: enumeration stopped (${describe(o)})`);
+        run.note(`${versionName(version)}: enumeration stopped (${outcomeText(o)})`);
         return false;
       }
       break;
@@ -311,7 +145,7 @@ async function enumerateSuites(run: Inventory, version: number, serverName: stri
 
 /** Offer the accepted suites in our order, then reversed: the same choice both times is the server's order. */
 async function testServerOrder(run: Inventory, serverName: string): Promise<boolean | null> {
-  const order = [TLS12, TLS13, 0x0302, 0x0301, 0x0300];
+  const order = [TLS12, TLS13, TLS11, TLS10, SSL3];
   const version = order.find((v) => (run.accepted.get(v)?.length ?? 0) >= 2);
   if (version === undefined) return null;
   const forward = [...run.accepted.get(version)!].slice(0, 64);
@@ -344,7 +178,7 @@ async function enumerateTls13Groups(run: Inventory, serverName: string): Promise
 
 /** TLS 1.2 (or the best older version) ECDHE curves from the ServerKeyExchange, then the DHE prime size. */
 async function enumerateTls12Groups(run: Inventory, serverName: string): Promise<void> {
-  const version = [TLS12, 0x0302, 0x0301].find((v) => run.accepted.get(v)?.length);
+  const version = [TLS12, TLS11, TLS10].find((v) => run.accepted.get(v)?.length);
   if (version === undefined) return;
   const accepted = run.accepted.get(version)!;
   const ecdhe = accepted.filter((c) => suiteByCode(c)?.kx === "ECDHE");
@@ -372,7 +206,7 @@ async function enumerateTls12Groups(run: Inventory, serverName: string): Promise
 
 function entries(run: Inventory): string[] {
   const out: string[] = [];
-  for (const v of [TLS13, TLS12, 0x0302, 0x0301, 0x0300, SSL2]) {
+  for (const v of [TLS13, TLS12, TLS11, TLS10, SSL3, SSL2]) {
     for (const c of run.accepted.get(v) ?? []) {
       out.push(`${versionName(v)}:${v === SSL2 ? ssl2SpecName(c) : suiteName(c)}`);
     }
@@ -394,20 +228,20 @@ export async function runTlsInventory(job: TlsInventoryJob, ctx: TlsInventoryCon
     }
     const name = job.hostname;
     await testTls13(run, name);
-    for (const v of [TLS12, 0x0302, 0x0301, 0x0300]) await testLegacyVersion(run, v, name);
+    for (const v of [TLS12, TLS11, TLS10, SSL3]) await testLegacyVersion(run, v, name);
     await testSsl2(run, name);
     let complete = run.running && ctx.settings.depth === "full";
     if (ctx.settings.depth === "full") {
-      for (const v of [TLS13, TLS12, 0x0302, 0x0301, 0x0300]) {
+      for (const v of [TLS13, TLS12, TLS11, TLS10, SSL3]) {
         const f = field(v);
         if (f && inv[f] === true) complete = (await enumerateSuites(run, v, name)) && complete;
       }
       // An undecided version may hide suites.
       if ([inv.tls13, inv.tls12, inv.tls11, inv.tls10, inv.ssl3, inv.ssl2].includes(null)) complete = false;
+      complete = complete && run.running;
       inv.server_cipher_order = await testServerOrder(run, name);
       if (inv.tls13) await enumerateTls13Groups(run, name);
       await enumerateTls12Groups(run, name);
-      complete = complete && run.running;
     }
     inv.ciphers = entries(run);
     inv.ciphers_complete = complete;
