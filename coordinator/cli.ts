@@ -13,7 +13,7 @@ import { runProbe } from "./commands/probe.js";
 import { runScanCommand, type ScanArgs, scanOptions } from "./commands/scan.js";
 import { runStatusCommand, type StatusArgs, statusOptions } from "./commands/status.js";
 import { runWorkerCommand, type WorkerArgs, workerOptions } from "./commands/worker.js";
-import { type CheckArgs, probeOptions, UsageError } from "./options.js";
+import { type CheckArgs, checkOptions, type PolicyArgs, probeOptions, UsageError } from "./options.js";
 
 async function main(argv: string[]): Promise<number> {
   let exit = 0;
@@ -65,12 +65,12 @@ function build(argv: string[], fail: (err: unknown) => void) {
     .command(
       "check [domains..]",
       "check mail domains: MX hosts, STARTTLS, TLS, certificates, verdict",
-      (y) => probeOptions(y).positional("domains", { type: "string", array: true, describe: "mail domains" }),
+      (y) => checkOptions(y).positional("domains", { type: "string", array: true, describe: "mail domains" }),
       async (a) => {
         try {
           await runCheck(
             (a.domains as string[]) ?? [],
-            a as unknown as CheckArgs & { json: boolean; color?: boolean },
+            a as unknown as CheckArgs & PolicyArgs & { json: boolean; color?: boolean },
             process.stdout,
           );
         } catch (err) {

@@ -7,10 +7,17 @@
 import { readFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import type { Argv } from "yargs";
+import type { DnsQuerier } from "../shared/dns/cache.js";
 import { DnsClient, parseResolver, readSystemResolvers } from "../shared/dns/client.js";
 import type { DnsResolverAddress } from "../shared/dns/types.js";
 import { checkEhloName } from "../shared/hostname.js";
+import { type PolicyList, readPolicyList } from "../shared/policy/policy-list.js";
 import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from "../shared/settings.js";
+import {
+  createHttpsSecureContext,
+  DEFAULT_POLICY_FETCH_SETTINGS,
+  type PolicyFetchContext,
+} from "../worker/api.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -83,6 +90,66 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
     });
 }
 
+/** Domain policies (MTA-STS, TLS-RPT, the STARTTLS policy list): check and scan. */
+export function policyOptions<T>(y: Argv<T>) {
+  return y
+    .option("policies", {
+      type: "boolean",
+      default: true,
+      description: "check MTA-STS (TXT + HTTPS policy) and TLS-RPT for each domain (--no-policies to skip)",
+    })
+    .option("https-port", {
+      type: "number",
+      default: 443,
+      description: "port of the MTA-STS policy host (the lab uses another)",
+    })
+    .option("policy-list", {
+      type: "string",
+      description: "a STARTTLS Everywhere policy.json to check each domain against",
+    });
+}
+
+export interface PolicyArgs {
+  policies: boolean;
+  "https-port": number;
+  "policy-list"?: string | undefined;
+}
+
+export function policyContext(
+  a: PolicyArgs & ProbeArgs,
+  dns: DnsQuerier,
+  settings: ProbeSettings,
+): PolicyFetchContext | null {
+  if (!a.policies) return null;
+  const port = a["https-port"];
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError("--https-port must be 1..65535");
+  return {
+    dns,
+    secureContext: createHttpsSecureContext(settings.caPem),
+    settings: {
+      ...DEFAULT_POLICY_FETCH_SETTINGS,
+      allowPrivateTargets: settings.allowPrivateTargets,
+      ipv6: a.ipv6,
+      httpsPort: port,
+    },
+  };
+}
+
+export function loadPolicyList(a: PolicyArgs): PolicyList | null {
+  const file = a["policy-list"];
+  if (!file) return null;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`--policy-list ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const r = readPolicyList(text);
+  if (!r.ok) throw new UsageError(`--policy-list ${file}: ${r.error}: ${r.detail}`);
+  return r.list;
+}
+
 /** check and probe: the settings plus in-process concurrency and output format. */
 export function probeOptions<T>(y: Argv<T>) {
   return probeSettingsOptions(y)
@@ -117,6 +184,11 @@ export interface ProbeArgs {
 
 export interface CheckArgs extends ProbeArgs {
   concurrency: number;
+}
+
+/** check: probe options plus the domain policies. */
+export function checkOptions<T>(y: Argv<T>) {
+  return policyOptions(probeOptions(y));
 }
 
 function seconds(name: string, v: number): number {

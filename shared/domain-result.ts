@@ -5,6 +5,10 @@
 
 import { daneDomainVerdict } from "./dane/verdict.js";
 import type { MxDiscovery, MxHost } from "./dns/mx.js";
+import type { DomainPolicyFacts } from "./policy/domain-policy-facts.js";
+import { evaluateMtaSts } from "./policy/mta-sts.js";
+import { type PolicyList, policyListCheck } from "./policy/policy-list.js";
+import { evaluateTlsRpt } from "./policy/tls-rpt.js";
 import { emptyHostRow } from "./rows.js";
 import type { DomainRow } from "./schema/domain-row.js";
 import type { HostRow } from "./schema/host-row.js";
@@ -30,11 +34,49 @@ export function primaryHosts(d: MxDiscovery): string[] {
   return d.hosts.filter((h) => h.preference === best).map((h) => h.hostname);
 }
 
+/** Domain-level policy inputs: what the policy probe saw (null: not checked) and the --policy-list (null: none). */
+export interface DomainPolicyInputs {
+  facts: DomainPolicyFacts | null;
+  list: PolicyList | null;
+}
+
+/** The policy columns of the domain row, from the policy probe and the domain's host rows. */
+export function policyColumns(domain: string, rows: readonly HostRow[], p: DomainPolicyInputs) {
+  const sts = p.facts
+    ? evaluateMtaSts({ txt: p.facts.mta_sts_txt, fetch: p.facts.mta_sts_fetch, hosts: rows })
+    : null;
+  const rpt = p.facts ? evaluateTlsRpt(p.facts.tls_rpt_txt) : null;
+  const list = p.list ? policyListCheck(p.list, domain, rows) : null;
+  return {
+    mta_sts_status: sts?.mta_sts_status ?? null,
+    mta_sts_mode: sts?.mta_sts_mode ?? null,
+    mta_sts_id: sts?.mta_sts_id ?? null,
+    mta_sts_max_age: sts?.mta_sts_max_age ?? null,
+    mta_sts_mx_patterns: sts?.mta_sts_mx_patterns ?? [],
+    mta_sts_mx_mismatch: sts?.mta_sts_mx_mismatch ?? [],
+    mta_sts_mx_failing: sts?.mta_sts_mx_failing ?? [],
+    mta_sts_error: sts?.mta_sts_error ?? null,
+    mta_sts_warnings: [...(sts?.warnings ?? [])],
+    mta_sts_detail: sts?.detail ?? null,
+    tls_rpt_status: rpt?.tls_rpt_status ?? null,
+    tls_rpt_rua: rpt?.tls_rpt_rua ?? [],
+    tls_rpt_error: rpt?.tls_rpt_error ?? null,
+    policy_list_listed: list?.policy_list_listed ?? null,
+    policy_list_mode: list?.policy_list_mode ?? null,
+    policy_list_mx_ok: list?.policy_list_mx_ok ?? null,
+    policy_list_mismatch: list?.policy_list_mismatch ?? [],
+    policy_list_failing: list?.policy_list_failing ?? [],
+  };
+}
+
+const NO_POLICIES: DomainPolicyInputs = { facts: null, list: null };
+
 export function buildDomainRow(
   d: MxDiscovery,
   rows: readonly HostRow[],
   checkedAt: Date,
   durationMs: number,
+  policies: DomainPolicyInputs = NO_POLICIES,
 ): DomainRow {
   const primaries = new Set(primaryHosts(d));
   const primaryRows = rows.filter((r) => primaries.has(r.hostname));
@@ -72,6 +114,7 @@ export function buildDomainRow(
       d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
       primaryRows,
     ),
+    ...policyColumns(d.domain, rows, policies),
     hosts_total: rows.length,
     hosts_ok: rows.filter((r) => hostStatusForDomain(r, d.domain) === "ok").length,
     duration_ms: durationMs,

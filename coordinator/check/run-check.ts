@@ -10,10 +10,11 @@ import type { DnsQuerier } from "../../shared/dns/cache.js";
 import type { DnsClient } from "../../shared/dns/client.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
+import type { PolicyList } from "../../shared/policy/policy-list.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
-import type { ProbeContext, SmtpProbeJob } from "../../worker/api.js";
-import { probeSmtpStarttls } from "../../worker/api.js";
+import type { PolicyFetchContext, ProbeContext, SmtpProbeJob } from "../../worker/api.js";
+import { probeDomainPolicies, probeSmtpStarttls } from "../../worker/api.js";
 
 export interface DomainResult {
   domain: DomainRow;
@@ -26,6 +27,9 @@ export interface CheckDeps {
   probe: ProbeContext;
   /** At most this many probes at once. */
   concurrency: number;
+  /** MTA-STS / TLS-RPT checks per domain; null: not checked. */
+  policies?: PolicyFetchContext | null;
+  policyList?: PolicyList | null;
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results in input order. */
@@ -62,6 +66,7 @@ export async function attachDane(dns: DnsQuerier, d: MxDiscovery, ipv6: boolean)
 export async function checkDomain(domain: string, deps: CheckDeps): Promise<DomainResult> {
   const checkedAt = new Date();
   const t0 = Date.now();
+  const policiesSeen = deps.policies ? probeDomainPolicies(domain, deps.policies) : Promise.resolve(null);
   const d = await discoverMx(deps.dns, domain, deps.mx);
   await attachDane(deps.dns, d, deps.mx.ipv6);
   const port = deps.probe.settings.smtpPort;
@@ -90,7 +95,13 @@ export async function checkDomain(domain: string, deps: CheckDeps): Promise<Doma
     row.dns_rcode = t.rcode;
     return row;
   });
-  return { domain: buildDomainRow(d, hosts, checkedAt, Date.now() - t0), hosts };
+  const seen = await policiesSeen;
+  // A domain that takes no mail (null MX, no MX) has no MX hosts a policy could be about.
+  const facts = d.kind === "mx" || d.kind === "implicit" ? seen : null;
+  return {
+    domain: buildDomainRow(d, hosts, checkedAt, Date.now() - t0, { facts, list: deps.policyList ?? null }),
+    hosts,
+  };
 }
 
 export interface ProbeTarget {

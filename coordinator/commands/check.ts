@@ -7,7 +7,17 @@
 import { checkHostName } from "../../shared/hostname.js";
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, checkDomain, type DomainResult } from "../check/run-check.js";
-import { type CheckArgs, concurrency, dnsClient, mxOptions, probeSettings, UsageError } from "../options.js";
+import {
+  type CheckArgs,
+  concurrency,
+  dnsClient,
+  loadPolicyList,
+  mxOptions,
+  type PolicyArgs,
+  policyContext,
+  probeSettings,
+  UsageError,
+} from "../options.js";
 import { renderDomain } from "../render/text.js";
 
 export class NoResolverError extends Error {
@@ -27,7 +37,7 @@ export function normalizeDomainArg(input: string): string {
 
 export async function runCheck(
   domains: string[],
-  args: CheckArgs & OutputArgs,
+  args: CheckArgs & PolicyArgs & OutputArgs,
   out: NodeJS.WritableStream,
 ): Promise<void> {
   const names = domains.map(normalizeDomainArg);
@@ -39,6 +49,8 @@ export async function runCheck(
     mx: mxOptions(args),
     probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
     concurrency: concurrency(args),
+    policies: policyContext(args, dns, settings),
+    policyList: loadPolicyList(args),
   };
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
   // Domains run concurrently (each bounded by its own probes' deadlines); output keeps the order given.

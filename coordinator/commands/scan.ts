@@ -23,8 +23,12 @@ import { createProbePool, runWorkerLoop } from "../../worker/api.js";
 import { ingestDomains } from "../ingest/index.js";
 import {
   dnsClient,
+  loadPolicyList,
   mxOptions,
+  type PolicyArgs,
   type ProbeArgs,
+  policyContext,
+  policyOptions,
   positiveInt,
   probeSettings,
   probeSettingsOptions,
@@ -38,7 +42,7 @@ import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.j
 import { ingestOptions, readListOptions, runScanDryRun } from "./scan-dry-run.js";
 
 export function scanOptions<T>(y: Argv<T>) {
-  return natsOptions(clickhouseOptions(probeSettingsOptions(ingestOptions(y))))
+  return natsOptions(clickhouseOptions(policyOptions(probeSettingsOptions(ingestOptions(y)))))
     .option("dry-run", {
       type: "boolean",
       default: false,
@@ -78,7 +82,7 @@ export function scanOptions<T>(y: Argv<T>) {
     .option("quiet", { type: "boolean", default: false, description: "no progress output" });
 }
 
-export interface ScanArgs extends ProbeArgs, DbArgs, NatsArgs {
+export interface ScanArgs extends ProbeArgs, PolicyArgs, DbArgs, NatsArgs {
   domains?: string | undefined;
   column?: string | undefined;
   top?: number | undefined;
@@ -192,6 +196,7 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
     progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
 
   const dns = dnsClient(args);
+  const cachingDns = new CachingDns(dns);
   const started = previous?.scan_started_at ?? new Date().toISOString();
   const params = {
     ingest: ingestParams,
@@ -236,7 +241,9 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
       input_file: input,
       params,
       port: settings.smtpPort,
-      dns: new CachingDns(dns),
+      dns: cachingDns,
+      policies: policyContext(args, cachingDns, settings),
+      policyList: loadPolicyList(args),
       mx: mxOptions(args),
       dnsConcurrency,
       transport,

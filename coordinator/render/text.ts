@@ -193,6 +193,69 @@ export function daneLine(r: HostRow): Line | null {
   }
 }
 
+/** The domain-policy lines (MTA-STS, TLS-RPT, the STARTTLS policy list), like the seed checkers' sections. */
+export function policyLines(d: DomainRow): Line[] {
+  const out: Line[] = [];
+  const warn = d.mta_sts_warnings.length > 0 ? `; warnings: ${d.mta_sts_warnings.join(", ")}` : "";
+  switch (d.mta_sts_status) {
+    case null:
+      break;
+    case "none":
+      out.push({ mark: "skip", check: "MTA-STS", reason: `no policy${warn}` });
+      break;
+    case "invalid":
+      out.push({
+        mark: "fail",
+        check: "MTA-STS",
+        reason: `invalid: ${d.mta_sts_error}${d.mta_sts_detail ? ` — ${oneLine(d.mta_sts_detail, 80)}` : ""}`,
+      });
+      break;
+    case "valid": {
+      const what = `${d.mta_sts_mode}, max_age ${d.mta_sts_max_age}, mx ${d.mta_sts_mx_patterns.join(" ")}`;
+      if (d.mta_sts_mx_failing.length > 0 || d.mta_sts_mx_mismatch.length > 0) {
+        const bad = [
+          ...d.mta_sts_mx_mismatch.map((h) => `${h} (no pattern)`),
+          ...d.mta_sts_mx_failing.map((h) => `${h} (TLS)`),
+        ];
+        out.push({
+          mark: d.mta_sts_mode === "enforce" ? "fail" : "warn",
+          check: "MTA-STS",
+          reason: `${what}: senders honouring it would refuse ${bad.join(", ")}${warn}`,
+        });
+      } else {
+        out.push({
+          mark: d.mta_sts_mode === "enforce" && !warn ? "pass" : "warn",
+          check: "MTA-STS",
+          reason: `${what}${warn}`,
+        });
+      }
+    }
+  }
+  switch (d.tls_rpt_status) {
+    case null:
+      break;
+    case "none":
+      out.push({ mark: "skip", check: "TLS-RPT", reason: "no reporting address" });
+      break;
+    case "invalid":
+      out.push({ mark: "fail", check: "TLS-RPT", reason: `invalid: ${d.tls_rpt_error}` });
+      break;
+    case "valid":
+      out.push({ mark: "pass", check: "TLS-RPT", reason: `reports to ${d.tls_rpt_rua.join(", ")}` });
+  }
+  if (d.policy_list_listed === false) out.push({ mark: "skip", check: "Policy list", reason: "not listed" });
+  if (d.policy_list_listed === true) {
+    const ok = d.policy_list_mx_ok !== false;
+    const bad = [...d.policy_list_mismatch, ...d.policy_list_failing];
+    out.push({
+      mark: ok ? "pass" : "warn",
+      check: "Policy list",
+      reason: `listed (${d.policy_list_mode})${ok ? "" : `; not satisfied by ${bad.join(", ")}`}`,
+    });
+  }
+  return out;
+}
+
 export interface RenderOptions {
   color: boolean;
 }
@@ -243,6 +306,7 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
     const dane = daneLine(r);
     out.push(...renderLines([...hostChecks(r, d.domain), ...(dane ? [dane] : [])], o, "      "));
   }
+  out.push(...renderLines(policyLines(d), o, "  "));
   if (d.dane_status !== null || d.dnssec_mx !== null) {
     out.push(
       `  DNSSEC: MX answer ${d.dnssec_mx ?? "not tested"}; DANE: ${d.dane_status ?? "not tested"} (${d.dane_hosts_valid} of ${d.dane_hosts_total} primary MX rows valid)`,

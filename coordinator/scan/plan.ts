@@ -9,12 +9,16 @@ import type { DnsQuerier } from "../../shared/dns/cache.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import type { HostJob } from "../../shared/jobs.js";
 import { jobKey } from "../../shared/jobs.js";
+import type { DomainPolicyFacts } from "../../shared/policy/domain-policy-facts.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
+import { type PolicyFetchContext, probeDomainPolicies } from "../../worker/api.js";
 import { attachDane } from "../check/run-check.js";
 
 export interface DomainPlan {
   domain: string;
   discovery: MxDiscovery;
+  /** MTA-STS and TLS-RPT as seen at planning time; null: not checked (or the domain takes no mail). */
+  policies: DomainPolicyFacts | null;
   checked_at: string;
   duration_ms: number;
 }
@@ -28,12 +32,21 @@ export async function planDomain(
   dns: DnsQuerier,
   domain: string,
   mx: MxDiscoveryOptions,
+  policies: PolicyFetchContext | null = null,
 ): Promise<DomainPlan> {
   const at = new Date();
   const t0 = Date.now();
+  const seen = policies ? probeDomainPolicies(domain, policies) : Promise.resolve(null);
   const discovery = await discoverMx(dns, domain, mx);
   await attachDane(dns, discovery, mx.ipv6);
-  return { domain, discovery, checked_at: at.toISOString(), duration_ms: Date.now() - t0 };
+  const facts = await seen;
+  return {
+    domain,
+    discovery,
+    policies: discovery.kind === "mx" || discovery.kind === "implicit" ? facts : null,
+    checked_at: at.toISOString(),
+    duration_ms: Date.now() - t0,
+  };
 }
 
 /** Plan every domain with at most `concurrency` discoveries at once; `onPlan` gets them as they finish. */
@@ -43,6 +56,7 @@ export async function planDomains(
   mx: MxDiscoveryOptions,
   concurrency: number,
   onPlan: (p: DomainPlan) => Promise<void> | void,
+  policies: PolicyFetchContext | null = null,
 ): Promise<void> {
   let next = 0;
   const lane = async () => {
@@ -50,7 +64,7 @@ export async function planDomains(
       const i = next++;
       const d = domains[i];
       if (d === undefined) return;
-      await onPlan(await planDomain(dns, d, mx));
+      await onPlan(await planDomain(dns, d, mx, policies));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, domains.length)) }, lane));

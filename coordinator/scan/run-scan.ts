@@ -12,6 +12,7 @@ import type { DnsQuerier } from "../../shared/dns/cache.js";
 import type { MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
 import { type HostJob, type HostResult, jobKey } from "../../shared/jobs.js";
+import type { PolicyList } from "../../shared/policy/policy-list.js";
 import { failedJobRow } from "../../shared/rows.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
@@ -19,6 +20,7 @@ import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
 import type { RowSink } from "../../shared/store/types.js";
 import type { CoordinatorTransport, ResultDelivery } from "../../shared/transport/types.js";
 import { PROBE_VERSION } from "../../shared/version.js";
+import type { PolicyFetchContext } from "../../worker/api.js";
 import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
 import { type DomainPlan, dedupe, type PlanItem, planDomains } from "./plan.js";
 import type { Progress } from "./progress.js";
@@ -47,6 +49,9 @@ export interface ScanSpec {
   transport: CoordinatorTransport;
   sinks: RowSink[];
   progress: Progress;
+  /** MTA-STS / TLS-RPT per domain (null: not checked) and the --policy-list (null: none). */
+  policies?: PolicyFetchContext | null;
+  policyList?: PolicyList | null;
   /** Rows per sink write; results are acked after each write is durable. */
   batchRows?: number;
   batchMs?: number;
@@ -150,12 +155,19 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     chunk = [];
     await transport.savePlan(spec.scan_id, c, seq++);
   };
-  await planDomains(todo, spec.dns, spec.mx, spec.dnsConcurrency, async (p) => {
-    plans.set(p.domain, p);
-    chunk.push({ kind: "domain", plan: p });
-    progress.tick(p.discovery.kind);
-    if (chunk.length >= PLAN_CHUNK) await saveChunk();
-  });
+  await planDomains(
+    todo,
+    spec.dns,
+    spec.mx,
+    spec.dnsConcurrency,
+    async (p) => {
+      plans.set(p.domain, p);
+      chunk.push({ kind: "domain", plan: p });
+      progress.tick(p.discovery.kind);
+      if (chunk.length >= PLAN_CHUNK) await saveChunk();
+    },
+    spec.policies ?? null,
+  );
   await saveChunk();
   progress.stop();
 
@@ -263,7 +275,10 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     });
   const domainRows: ScanDomainRow[] = ordered.map((p) => ({
     ...scanKey,
-    ...buildDomainRow(p.discovery, rowsOf(p), new Date(p.checked_at), p.duration_ms),
+    ...buildDomainRow(p.discovery, rowsOf(p), new Date(p.checked_at), p.duration_ms, {
+      facts: p.policies ?? null,
+      list: spec.policyList ?? null,
+    }),
   }));
   for (let i = 0; i < domainRows.length; i += 5000) {
     const slice = domainRows.slice(i, i + 5000);

@@ -7,6 +7,8 @@ import { DNSSEC_STATES } from "../dane/dnssec.js";
 import { DANE_STATUSES } from "../dane/verdict.js";
 import { DNS_RCODES } from "../dns/types.js";
 import { FAILURES } from "../failures.js";
+import { MTA_STS_ERRORS, MTA_STS_STATUSES } from "../policy/mta-sts.js";
+import { TLS_RPT_ERRORS, TLS_RPT_STATUSES } from "../policy/tls-rpt.js";
 import { DOMAIN_STATUSES } from "../status.js";
 import { col, type RowOf, t } from "./columns.js";
 
@@ -56,6 +58,42 @@ export const DOMAIN_COLUMNS = {
   dane_single_record_note: col(t.bool(), "a primary MX host has a single TLSA record (no rollover possible)"),
   dane_hosts_total: col(t.uint16(), "primary MX host rows considered for DANE"),
   dane_hosts_valid: col(t.uint16(), "of those, rows with valid DANE"),
+  mta_sts_status: col(
+    t.nullable(t.enum(MTA_STS_STATUSES)),
+    "MTA-STS (RFC 8461) policy itself — TXT, fetch and parse: none, valid, invalid; null: not checked",
+  ),
+  mta_sts_mode: col(t.nullable(t.string()), "the policy's mode: enforce, testing, none"),
+  mta_sts_id: col(t.nullable(t.string()), "the TXT record's id"),
+  mta_sts_max_age: col(t.nullable(t.uint32()), "the policy's max_age in seconds"),
+  mta_sts_mx_patterns: col(t.array(t.string()), "the policy's mx patterns"),
+  mta_sts_mx_mismatch: col(t.array(t.string()), "MX hosts that match no pattern"),
+  mta_sts_mx_failing: col(
+    t.array(t.string()),
+    "matching MX hosts a policy-honouring sender would refuse (no STARTTLS, or a certificate not valid for the host)",
+  ),
+  mta_sts_error: col(t.nullable(t.enum(MTA_STS_ERRORS)), "why mta_sts_status is invalid"),
+  mta_sts_warnings: col(
+    t.array(t.string()),
+    "testing_mode, max_age_short, txt_without_policy, policy_without_txt",
+  ),
+  mta_sts_detail: col(t.nullable(t.string()), "what the TXT lookup, fetch or parser saw, for people"),
+  tls_rpt_status: col(
+    t.nullable(t.enum(TLS_RPT_STATUSES)),
+    "TLS-RPT (RFC 8460): none, valid, invalid; null: not checked",
+  ),
+  tls_rpt_rua: col(t.array(t.string()), "the reporting URIs (mailto: or https:)"),
+  tls_rpt_error: col(t.nullable(t.enum(TLS_RPT_ERRORS)), "why tls_rpt_status is invalid"),
+  policy_list_listed: col(
+    t.nullable(t.bool()),
+    "the domain is on the --policy-list (STARTTLS Everywhere); null: no list given",
+  ),
+  policy_list_mode: col(t.nullable(t.string()), "the listed mode"),
+  policy_list_mx_ok: col(
+    t.nullable(t.bool()),
+    "every MX host matches the listed mxs and, under enforce, passes TLS",
+  ),
+  policy_list_mismatch: col(t.array(t.string()), "MX hosts no listed mxs entry matches"),
+  policy_list_failing: col(t.array(t.string()), "matching MX hosts without valid TLS"),
   hosts_total: col(t.uint16(), "host rows for this domain (one per MX host and address)"),
   hosts_ok: col(
     t.uint16(),

@@ -8,15 +8,11 @@
  * rows) into the domain row's columns, and can do so again from storage.
  */
 
-import type { PolicyFetchResult } from "../../shared/policy/fetch-result.js";
-import { type TxtLookup, txtLookupFromAnswer } from "../../shared/policy/txt-record.js";
+import type { DomainPolicyFacts } from "../../shared/policy/domain-policy-facts.js";
+import { txtLookupFromAnswer } from "../../shared/policy/txt-record.js";
 import { fetchMtaStsPolicy, type PolicyFetchContext } from "./mta-sts-fetch.js";
 
-export interface DomainPolicyFacts {
-  mta_sts_txt: TxtLookup;
-  tls_rpt_txt: TxtLookup;
-  mta_sts_fetch: PolicyFetchResult;
-}
+export type { DomainPolicyFacts };
 
 export async function probeDomainPolicies(
   domain: string,
