@@ -12,7 +12,12 @@ import { DnsClient, parseResolver, readSystemResolvers } from "../shared/dns/cli
 import type { DnsResolverAddress } from "../shared/dns/types.js";
 import { checkEhloName } from "../shared/hostname.js";
 import { type PolicyList, readPolicyList } from "../shared/policy/policy-list.js";
-import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from "../shared/settings.js";
+import {
+  DEFAULT_PROBE_SETTINGS,
+  PROBE_DEPTHS,
+  type ProbeDepth,
+  type ProbeSettings,
+} from "../shared/settings.js";
 import {
   createHttpsSecureContext,
   DEFAULT_POLICY_FETCH_SETTINGS,
@@ -87,6 +92,18 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
       type: "number",
       default: 10,
       description: "probe at most this many MX hosts per domain",
+    })
+    .option("depth", {
+      type: "string",
+      choices: ["basic", "versions", "full"],
+      default: DEFAULT_PROBE_SETTINGS.depth,
+      description:
+        "basic: the STARTTLS handshake; versions: + one connection per protocol version; full: + cipher suites and grade",
+    })
+    .option("per-host-delay", {
+      type: "number",
+      default: DEFAULT_PROBE_SETTINGS.perHostDelayMs / 1000,
+      description: "seconds between two connections to one host during the TLS inventory",
     });
 }
 
@@ -180,6 +197,8 @@ export interface ProbeArgs {
   ipv6: boolean;
   "ips-per-host": number;
   "max-mx": number;
+  depth?: string | undefined;
+  "per-host-delay"?: number | undefined;
 }
 
 export interface CheckArgs extends ProbeArgs {
@@ -266,7 +285,22 @@ export function probeSettings(a: ProbeArgs): ProbeSettings {
     hostDeadlineMs: seconds("host-deadline", a["host-deadline"]),
     allowPrivateTargets: a["allow-private-targets"],
     caPem,
+    depth: probeDepth(a.depth),
+    perHostDelayMs: perHostDelay(a["per-host-delay"]),
   };
+}
+
+function probeDepth(v: string | undefined): ProbeDepth {
+  const d = v ?? DEFAULT_PROBE_SETTINGS.depth;
+  if (!(PROBE_DEPTHS as readonly string[]).includes(d))
+    throw new UsageError(`--depth must be one of ${PROBE_DEPTHS.join(", ")}`);
+  return d as ProbeDepth;
+}
+
+function perHostDelay(v: number | undefined): number {
+  if (v === undefined) return DEFAULT_PROBE_SETTINGS.perHostDelayMs;
+  if (!Number.isFinite(v) || v < 0 || v > 60) throw new UsageError("--per-host-delay must be 0..60 seconds");
+  return Math.round(v * 1000);
 }
 
 export function dnsClient(a: ProbeArgs): DnsClient {

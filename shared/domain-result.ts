@@ -6,13 +6,15 @@
 import { daneDomainVerdict } from "./dane/verdict.js";
 import type { MxDiscovery, MxHost } from "./dns/mx.js";
 import type { DomainPolicyFacts } from "./policy/domain-policy-facts.js";
-import { evaluateMtaSts } from "./policy/mta-sts.js";
+import { evaluateMtaSts, mtaStsEnforcedAndHonoured } from "./policy/mta-sts.js";
 import { type PolicyList, policyListCheck } from "./policy/policy-list.js";
 import { evaluateTlsRpt } from "./policy/tls-rpt.js";
 import { emptyHostRow } from "./rows.js";
 import type { DomainRow } from "./schema/domain-row.js";
 import type { HostRow } from "./schema/host-row.js";
 import type { DomainStatus } from "./status.js";
+import { domainGrade, forcedTlsEligible } from "./tls/grade.js";
+import { rowGrade } from "./tls/grade-input.js";
 import { certNamesDomain, domainStatusFromPrimaries, hostStatus, hostStatusForDomain } from "./verdict.js";
 import { PROBE_VERSION } from "./version.js";
 
@@ -71,6 +73,34 @@ export function policyColumns(domain: string, rows: readonly HostRow[], p: Domai
 
 const NO_POLICIES: DomainPolicyInputs = { facts: null, list: null };
 
+/**
+ * The domain's grade — the worst of its highest-priority MX hosts, each graded with the domain's MTA-STS state
+ * (an enforced policy its MX hosts honour can lift them to A+) — and LuxSci's Forced TLS eligibility over every
+ * MX host that was probed.
+ */
+function gradeColumns(
+  d: MxDiscovery,
+  rows: readonly HostRow[],
+  primaryRows: readonly HostRow[],
+  p: DomainPolicyInputs,
+) {
+  const pol = policyColumns(d.domain, rows, p);
+  const enforced =
+    pol.mta_sts_status === null
+      ? null
+      : mtaStsEnforcedAndHonoured({ ...pol, mta_sts_status: pol.mta_sts_status });
+  const now = new Date();
+  const probed = rows.filter((r) => r.ip !== null && r.failure !== "blocked_address");
+  const grades = primaryRows.map((r) => rowGrade(r, now, { mta_sts_enforced: enforced }).grade);
+  return {
+    grade: grades.length === 0 || grades.some((g) => g === null) ? null : domainGrade(grades),
+    forced_tls_eligible:
+      probed.length === 0 || probed.some((r) => r.inventory_depth === "basic")
+        ? null
+        : forcedTlsEligible(probed),
+  };
+}
+
 export function buildDomainRow(
   d: MxDiscovery,
   rows: readonly HostRow[],
@@ -110,6 +140,7 @@ export function buildDomainRow(
     mx_ad: d.ad,
     cert_name_matches_domain:
       withCert.length === 0 ? null : withCert.every((r) => certNamesDomain(r, d.domain)),
+    ...gradeColumns(d, rows, primaryRows, policies),
     ...daneDomainVerdict(
       d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
       primaryRows,

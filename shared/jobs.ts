@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { DaneLookup } from "./dane/lookup.js";
 import type { HostRow } from "./schema/host-row.js";
+import type { ProbeDepth } from "./settings.js";
 
 export interface HostJob {
   scan_id: string;
@@ -17,6 +18,8 @@ export interface HostJob {
   port: number;
   /** TLSA records and DNSSEC states of the host (RFC 7672), resolved by the coordinator: data, never a target. */
   dane?: DaneLookup | null;
+  /** The scan's --depth: how much of the TLS inventory to run (a measurement parameter, never a target). */
+  depth?: ProbeDepth;
 }
 
 /** A probe result as it travels from a worker to the coordinator / sink. */

@@ -16,7 +16,14 @@ export interface ProbeSettings {
   allowPrivateTargets: boolean;
   /** Extra trust roots (PEM), on top of Node's bundled Mozilla roots. */
   caPem: string[];
+  /** basic: the STARTTLS handshake; versions: + one connection per protocol version; full: + cipher suites. */
+  depth: ProbeDepth;
+  /** Pause between two connections to one host during the TLS inventory (mail servers rate-limit). */
+  perHostDelayMs: number;
 }
+
+export const PROBE_DEPTHS = ["basic", "versions", "full"] as const;
+export type ProbeDepth = (typeof PROBE_DEPTHS)[number];
 
 export const DEFAULT_PROBE_SETTINGS: Omit<ProbeSettings, "ehloName" | "caPem"> = {
   smtpPort: 25,
@@ -25,4 +32,6 @@ export const DEFAULT_PROBE_SETTINGS: Omit<ProbeSettings, "ehloName" | "caPem"> =
   tlsTimeoutMs: 20_000,
   hostDeadlineMs: 120_000,
   allowPrivateTargets: false,
+  depth: "basic",
+  perHostDelayMs: 250,
 };

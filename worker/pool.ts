@@ -52,6 +52,7 @@ export function createProbePool(settings: ProbeSettings, opts: PoolOptions): Pro
         ip: job.ip,
         port: job.port,
         dane: job.dane ?? null,
+        ...(job.depth ? { depth: job.depth } : {}),
       }) as Promise<HostRow>,
     destroy: () => pool.destroy(),
   };

@@ -23,7 +23,13 @@ const ctx: ProbeContext = {
 
 export default function probeTask(job: SmtpProbeJob): Promise<HostRow> {
   return probeSmtpStarttls(
-    { hostname: job.hostname, ip: job.ip, port: job.port, dane: job.dane ?? null },
+    {
+      hostname: job.hostname,
+      ip: job.ip,
+      port: job.port,
+      dane: job.dane ?? null,
+      ...(job.depth ? { depth: job.depth } : {}),
+    },
     ctx,
   );
 }

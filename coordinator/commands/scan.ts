@@ -211,6 +211,7 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
     mx: mxOptions(args),
     dns_concurrency: dnsConcurrency,
     mode: distributed ? "nats" : "embedded",
+    depth: settings.depth,
   };
 
   let pool: ReturnType<typeof createProbePool> | null = null;
@@ -244,6 +245,7 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
       dns: cachingDns,
       policies: policyContext(args, cachingDns, settings),
       policyList: loadPolicyList(args),
+      depth: settings.depth,
       mx: mxOptions(args),
       dnsConcurrency,
       transport,

@@ -6,6 +6,7 @@
 
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
+import { RECOMMENDATIONS } from "../../shared/tls/grade.js";
 import { certNamesDomain, certTrustedInDate, hostStatusForDomain } from "../../shared/verdict.js";
 
 type Mark = "pass" | "fail" | "warn" | "skip";
@@ -160,6 +161,71 @@ export function hostChecks(r: HostRow, domain: string | null): Line[] {
   return out;
 }
 
+const VERSIONS: [keyof HostRow, string][] = [
+  ["ssl2", "SSLv2"],
+  ["ssl3", "SSLv3"],
+  ["tls10", "TLS1.0"],
+  ["tls11", "TLS1.1"],
+  ["tls12", "TLS1.2"],
+  ["tls13", "TLS1.3"],
+];
+
+/** The TLS inventory (--depth versions | full): versions, suites per version with weak ones marked, grade. */
+export function inventoryLines(r: HostRow): Line[] {
+  if (r.inventory_depth === "basic") return [];
+  const out: Line[] = [];
+  const v = (k: keyof HostRow) => (r[k] === true ? "yes" : r[k] === false ? "no" : "?");
+  const oldOn = r.ssl2 === true || r.ssl3 === true;
+  out.push({
+    mark: oldOn
+      ? "fail"
+      : r.tls12 === false && r.tls13 !== true
+        ? "fail"
+        : r.tls12 === null
+          ? "skip"
+          : "pass",
+    check: "Versions",
+    reason: VERSIONS.map(([k, name]) => `${name} ${v(k)}`).join("  "),
+  });
+  if (r.inventory_depth === "full") {
+    const weak = new Set(r.weak_ciphers);
+    const byVersion = new Map<string, string[]>();
+    for (const c of r.ciphers) {
+      const [ver = "", name = ""] = c.split(":");
+      const list = byVersion.get(ver) ?? [];
+      list.push(weak.has(c) ? `${name} (weak)` : name);
+      byVersion.set(ver, list);
+    }
+    for (const [ver, names] of byVersion) {
+      const anyWeak = names.some((n) => n.endsWith("(weak)"));
+      out.push({ mark: anyWeak ? "warn" : "pass", check: `  ${ver}`, reason: names.join(", ") });
+    }
+    out.push({
+      mark: r.weak_ciphers.length > 0 ? "warn" : "pass",
+      check: "Ciphers",
+      reason: `${r.ciphers.length} suites${r.ciphers_complete ? "" : " (incomplete)"}, ${r.weak_ciphers.length} weak; NIST 800-52r1 ${v("nist_r1_ok")}, r2 ${v("nist_r2_ok")}; forward secrecy only ${v("forward_secrecy_only")}; server order ${v("server_cipher_order")}; groups ${r.kx_groups.join(" ") || "-"}`,
+    });
+  }
+  if (r.inventory_failure)
+    out.push({ mark: "warn", check: "Inventory", reason: `stopped early: ${r.inventory_failure}` });
+  out.push({ mark: "skip", check: "Connections", reason: `${r.connections_used} to this host` });
+  return out;
+}
+
+/** The grade and what to change, one sentence each. */
+export function gradeLines(r: HostRow): Line[] {
+  if (r.grade === null) return [];
+  const mark: Mark = r.grade.startsWith("A") ? "pass" : r.grade === "B" || r.grade === "C" ? "warn" : "fail";
+  return [
+    { mark, check: "Grade", reason: r.grade },
+    ...r.recommendations.map((code) => ({
+      mark: "warn" as Mark,
+      check: "  fix",
+      reason: `${code}: ${RECOMMENDATIONS[code]?.text ?? ""}`,
+    })),
+  ];
+}
+
 /** The DANE line of a host (RFC 7672), or none when DANE was not looked up for it. */
 export function daneLine(r: HostRow): Line | null {
   const matched = r.dane_matched ? ` by ${r.dane_matched.slice(0, 24)}…` : "";
@@ -304,9 +370,19 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
     const where = r.ip ? `${r.ip}:${r.port}` : "no address";
     out.push(`  ${paint(o, BOLD, `[${pref ?? "-"}] ${r.hostname}`)} ${where}  ${paint(o, COLOR[hm], s)}`);
     const dane = daneLine(r);
-    out.push(...renderLines([...hostChecks(r, d.domain), ...(dane ? [dane] : [])], o, "      "));
+    out.push(
+      ...renderLines(
+        [...hostChecks(r, d.domain), ...inventoryLines(r), ...(dane ? [dane] : []), ...gradeLines(r)],
+        o,
+        "      ",
+      ),
+    );
   }
   out.push(...renderLines(policyLines(d), o, "  "));
+  if (d.grade !== null || d.forced_tls_eligible !== null) {
+    const fe = d.forced_tls_eligible === null ? "not known" : d.forced_tls_eligible ? "yes" : "no";
+    out.push(`  Grade: ${d.grade ?? "-"} (the worst primary MX host); LuxSci Forced TLS eligible: ${fe}`);
+  }
   if (d.dane_status !== null || d.dnssec_mx !== null) {
     out.push(
       `  DNSSEC: MX answer ${d.dnssec_mx ?? "not tested"}; DANE: ${d.dane_status ?? "not tested"} (${d.dane_hosts_valid} of ${d.dane_hosts_total} primary MX rows valid)`,
@@ -324,6 +400,15 @@ export function renderHost(r: HostRow, o: RenderOptions): string {
   const where = r.ip ? `${r.ip}:${r.port}` : "no address";
   return [
     `${paint(o, BOLD, r.hostname)} ${where}  ${paint(o, COLOR[hm], s)}`,
-    ...renderLines([...hostChecks(r, null), ...((l) => (l ? [l] : []))(daneLine(r))], o, "    "),
+    ...renderLines(
+      [
+        ...hostChecks(r, null),
+        ...inventoryLines(r),
+        ...((l) => (l ? [l] : []))(daneLine(r)),
+        ...gradeLines(r),
+      ],
+      o,
+      "    ",
+    ),
   ].join("\n");
 }

@@ -17,6 +17,7 @@ import { failedJobRow } from "../../shared/rows.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
+import type { ProbeDepth } from "../../shared/settings.js";
 import type { RowSink } from "../../shared/store/types.js";
 import type { CoordinatorTransport, ResultDelivery } from "../../shared/transport/types.js";
 import { PROBE_VERSION } from "../../shared/version.js";
@@ -49,6 +50,8 @@ export interface ScanSpec {
   transport: CoordinatorTransport;
   sinks: RowSink[];
   progress: Progress;
+  /** --depth: carried in each job so every worker inventories alike. */
+  depth?: ProbeDepth;
   /** MTA-STS / TLS-RPT per domain (null: not checked) and the --policy-list (null: none). */
   policies?: PolicyFetchContext | null;
   policyList?: PolicyList | null;
@@ -173,7 +176,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
 
   // 2. Dedupe into jobs; host rows for MX hosts without an address.
   const ordered = spec.ingest.domains.map((d) => plans.get(d)!).filter(Boolean);
-  const dd = dedupe(ordered, scanKey, spec.port);
+  const dd = dedupe(ordered, scanKey, spec.port, spec.depth ?? "basic");
   scanRow.unique_mx_hosts = dd.uniqueHosts;
   scanRow.unique_ips = dd.uniqueIps;
   scanRow.host_jobs = dd.jobs.length;

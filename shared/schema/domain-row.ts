@@ -10,6 +10,7 @@ import { FAILURES } from "../failures.js";
 import { MTA_STS_ERRORS, MTA_STS_STATUSES } from "../policy/mta-sts.js";
 import { TLS_RPT_ERRORS, TLS_RPT_STATUSES } from "../policy/tls-rpt.js";
 import { DOMAIN_STATUSES } from "../status.js";
+import { GRADES } from "../tls/grade.js";
 import { col, type RowOf, t } from "./columns.js";
 
 export const MX_KINDS = ["mx", "implicit", "null", "none", "error"] as const;
@@ -46,6 +47,11 @@ export const DOMAIN_COLUMNS = {
   cert_name_matches_domain: col(
     t.nullable(t.bool()),
     "every primary MX host that presented a certificate names the mail domain (null: no certificate seen)",
+  ),
+  grade: col(t.nullable(t.enum(GRADES)), "the worst grade of the highest-priority MX hosts (LuxSci's rule)"),
+  forced_tls_eligible: col(
+    t.nullable(t.bool()),
+    "LuxSci's Forced TLS rule: every MX host supports TLS, TLS 1.0 and/or 1.2, and a NIST SP 800-52r1 suite",
   ),
   dnssec_mx: col(
     t.nullable(t.enum(DNSSEC_STATES)),

@@ -7,7 +7,9 @@ import { CERT_ERRORS } from "../cert-errors.js";
 import { DNSSEC_STATES } from "../dane/dnssec.js";
 import { DANE_FAILURES, DANE_STATUSES } from "../dane/verdict.js";
 import { FAILURES, PHASES } from "../failures.js";
+import { PROBE_DEPTHS } from "../settings.js";
 import { HOST_STATUSES } from "../status.js";
+import { GRADES } from "../tls/grade.js";
 import { col, type RowOf, t } from "./columns.js";
 
 const nstr = () => t.nullable(t.string());
@@ -101,6 +103,40 @@ export const HOST_COLUMNS = {
   dane_dnssec_addr: col(t.nullable(t.enum(DNSSEC_STATES)), "DNSSEC state of the host's address records"),
   dane_dnssec_tlsa: col(t.nullable(t.enum(DNSSEC_STATES)), "DNSSEC state of the TLSA answer"),
   dane_detail: col(nstr(), "why this DANE status, record by record, for people"),
+  ssl2: col(nbool(), "SSLv2 accepted (the server's own answer to our SSLv2 ClientHello); null: not tested"),
+  ssl3: col(nbool(), "SSLv3 accepted; null: not tested"),
+  tls10: col(nbool(), "TLS 1.0 accepted; null: not tested"),
+  tls11: col(nbool(), "TLS 1.1 accepted; null: not tested"),
+  tls12: col(nbool(), "TLS 1.2 accepted; null: not tested"),
+  tls13: col(nbool(), "TLS 1.3 accepted; null: not tested"),
+  ciphers: col(
+    t.array(t.string()),
+    "accepted cipher suites as `VERSION:IANA_NAME`, highest version first (--depth full)",
+  ),
+  ciphers_complete: col(t.bool(), "every suite of every accepted version was tried"),
+  weak_ciphers: col(
+    t.array(t.string()),
+    "the accepted suites that are weak: NULL, anonymous, EXPORT, DES, 3DES, RC4, RC2, IDEA, ...",
+  ),
+  nist_r1_ok: col(nbool(), "accepts at least one NIST SP 800-52r1 recommended suite; null: not known"),
+  nist_r2_ok: col(nbool(), "accepts at least one NIST SP 800-52r2 recommended suite; null: not known"),
+  forward_secrecy_only: col(nbool(), "every accepted suite has forward secrecy; null: not known"),
+  kx_groups: col(t.array(t.string()), "key-exchange groups accepted (TLS 1.3 and TLS 1.2 ECDHE), then dh-N"),
+  server_cipher_order: col(nbool(), "the server enforces its own suite order; null: not tested"),
+  inventory_depth: col(t.enum(PROBE_DEPTHS), "how deep the TLS inventory went: basic, versions, full"),
+  inventory_failure: col(
+    t.nullable(t.enum(FAILURES)),
+    "why the TLS inventory stopped early (its facts so far are kept)",
+  ),
+  connections_used: col(t.uint16(), "TCP connections this row's probes opened to the host"),
+  grade: col(
+    t.nullable(t.enum(GRADES)),
+    "A+..F (README: the rubric); null at --depth basic (versions unknown) or without STARTTLS facts",
+  ),
+  recommendations: col(
+    t.array(t.string()),
+    "stable codes of what to change (README lists each code's sentence)",
+  ),
   connect_ms: col(t.nullable(t.uint32()), "time to establish TCP"),
   tls_ms: col(t.nullable(t.uint32()), "time of the TLS handshake"),
   duration_ms: col(t.uint32(), "whole probe of this (host, ip)"),

@@ -38,6 +38,8 @@ beforeAll(async () => {
         hostDeadlineMs: 20_000,
         allowPrivateTargets: true,
         caPem: [lab.ca.certPem],
+        depth: "basic",
+        perHostDelayMs: 0,
       },
       secureContext: createProbeSecureContext([lab.ca.certPem]),
     },

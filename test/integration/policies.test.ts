@@ -60,6 +60,8 @@ async function runCase(c: PolicyLabCase): Promise<CaseResult> {
       hostDeadlineMs: 15_000,
       allowPrivateTargets: true,
       caPem: [ca.certPem],
+      depth: "basic" as const,
+      perHostDelayMs: 0,
     },
     secureContext: createProbeSecureContext([ca.certPem]),
   };

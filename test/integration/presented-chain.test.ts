@@ -163,6 +163,8 @@ beforeAll(async () => {
       hostDeadlineMs: 20_000,
       allowPrivateTargets: true,
       caPem: [root.certPem],
+      depth: "basic",
+      perHostDelayMs: 0,
     },
     secureContext: createProbeSecureContext([root.certPem]),
   };

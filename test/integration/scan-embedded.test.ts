@@ -42,6 +42,8 @@ beforeAll(async () => {
     hostDeadlineMs: 20_000,
     allowPrivateTargets: true,
     caPem: [lab.ca.certPem],
+    depth: "basic",
+    perHostDelayMs: 0,
   };
   dnsClient = new DnsClient({
     resolvers: [{ host: lab.dns.host, port: lab.dns.port }],

@@ -341,6 +341,8 @@ function domainRow(fields: Partial<DomainRow>): DomainRow {
     dns_failure: null,
     mx_ad: false,
     cert_name_matches_domain: null,
+    grade: null,
+    forced_tls_eligible: null,
     dnssec_mx: null,
     dane_status: null,
     dane_single_record_note: false,

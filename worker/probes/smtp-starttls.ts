@@ -19,7 +19,8 @@ import type { ProbeFailure } from "../../shared/failures.js";
 import { certNamesHost } from "../../shared/names.js";
 import { emptyHostRow } from "../../shared/rows.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
-import type { ProbeSettings } from "../../shared/settings.js";
+import type { ProbeDepth, ProbeSettings } from "../../shared/settings.js";
+import { rowGrade } from "../../shared/tls/grade-input.js";
 import { hostStatus } from "../../shared/verdict.js";
 import { checkTargetAddress } from "../net/address-policy.js";
 import { type CertFacts, certFacts } from "../net/cert-facts.js";
@@ -29,6 +30,7 @@ import { Deadline } from "../net/deadline.js";
 import { parseEhlo } from "../net/ehlo.js";
 import { SmtpChannel } from "../net/smtp-channel.js";
 import { startTls, type TlsFacts } from "../net/tls-client.js";
+import { runTlsInventory } from "./tls-inventory.js";
 
 export interface SmtpProbeJob {
   hostname: string;
@@ -36,6 +38,8 @@ export interface SmtpProbeJob {
   port: number;
   /** The host's TLSA records and DNSSEC states (RFC 7672), looked up by the coordinator; data, not a target. */
   dane?: DaneLookup | null;
+  /** The scan's --depth (a measurement parameter, not a target); the worker's setting when absent. */
+  depth?: ProbeDepth;
 }
 
 export interface ProbeContext {
@@ -107,6 +111,9 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
   const seen: { presented: Uint8Array[] | null } = { presented: null };
   try {
     await runSteps(job, ctx, row, now, seen);
+    if (row.connect_ms !== null) row.connections_used = 1;
+    const depth = job.depth ?? ctx.settings.depth;
+    if (depth !== "basic" && row.starttls_offered === true) await runInventory(job, ctx, row, depth);
   } finally {
     row.duration_ms = Date.now() - t0;
     row.status = hostStatus(row);
@@ -121,8 +128,57 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
         }),
       );
     }
+    const g = rowGrade(row, now());
+    row.grade = g.grade;
+    row.recommendations = g.recommendations;
   }
   return row;
+}
+
+/**
+ * The TLS inventory (--depth versions | full): our own ClientHellos over fresh STARTTLS connections, one at a
+ * time with --per-host-delay between them, within what is left of the host deadline. Its facts join the row.
+ */
+async function runInventory(
+  job: SmtpProbeJob,
+  ctx: ProbeContext,
+  row: HostRow,
+  depth: "versions" | "full",
+): Promise<void> {
+  const s = ctx.settings;
+  const inv = await runTlsInventory(
+    { hostname: job.hostname, ip: job.ip, port: job.port },
+    {
+      settings: {
+        ehloName: s.ehloName,
+        connectTimeoutMs: s.connectTimeoutMs,
+        smtpTimeoutMs: s.smtpTimeoutMs,
+        tlsTimeoutMs: s.tlsTimeoutMs,
+        deadlineMs: s.hostDeadlineMs,
+        perHostDelayMs: s.perHostDelayMs,
+        depth,
+        allowPrivateTargets: s.allowPrivateTargets,
+      },
+      ...(ctx.connect ? { connect: ctx.connect } : {}),
+    },
+  );
+  row.ssl2 = inv.ssl2;
+  row.ssl3 = inv.ssl3;
+  row.tls10 = inv.tls10;
+  row.tls11 = inv.tls11;
+  row.tls12 = inv.tls12;
+  row.tls13 = inv.tls13;
+  row.ciphers = inv.ciphers;
+  row.ciphers_complete = inv.ciphers_complete;
+  row.weak_ciphers = inv.weak_ciphers;
+  row.nist_r1_ok = inv.nist_r1_ok;
+  row.nist_r2_ok = inv.nist_r2_ok;
+  row.forward_secrecy_only = inv.forward_secrecy_only;
+  row.kx_groups = inv.kx_groups;
+  row.server_cipher_order = inv.server_cipher_order;
+  row.inventory_depth = depth;
+  row.inventory_failure = inv.failure;
+  row.connections_used += inv.connections_used;
 }
 
 async function runSteps(
