@@ -82,7 +82,7 @@ export async function checkDomain(domain: string, deps: CheckDeps): Promise<Doma
     for (const ip of h.addresses) {
       tasks.push({
         kind: "probe",
-        job: { hostname: h.hostname, ip, port },
+        job: { hostname: h.hostname, ip, port, dane: h.dane ?? null },
         cnames: h.cnames,
         rcode: h.rcode,
       });

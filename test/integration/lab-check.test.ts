@@ -18,6 +18,29 @@ let lab: LabWorld;
 let dns: DnsClient;
 const results = new Map<string, Promise<DomainResult>>();
 
+function depsFor(lab: LabWorld): CheckDeps {
+  return {
+    dns,
+    mx: { maxMx: 10, ipsPerHost: 8, ipv6: false },
+    probe: {
+      settings: {
+        ehloName: "e2e.mxsurvey.test",
+        smtpPort: lab.smtpPort,
+        connectTimeoutMs: 2000,
+        smtpTimeoutMs: 2500,
+        tlsTimeoutMs: 3000,
+        hostDeadlineMs: 20_000,
+        allowPrivateTargets: true,
+        caPem: [lab.ca.certPem],
+        depth: "basic",
+        perHostDelayMs: 0,
+      },
+      secureContext: createProbeSecureContext([lab.ca.certPem]),
+    },
+    concurrency: 8,
+  };
+}
+
 beforeAll(async () => {
   lab = await startLabWorld();
   dns = new DnsClient({
@@ -102,6 +125,35 @@ describe("lab check", () => {
           mx,
         ).toBe(true);
     }
+  });
+
+  it("check - --depth full grades each host and the domain, with the rubric's recommendations", async () => {
+    const full: CheckDeps = {
+      ...depsFor(lab),
+      probe: {
+        ...depsFor(lab).probe,
+        settings: { ...depsFor(lab).probe.settings, depth: "full", perHostDelayMs: 0 },
+      },
+    };
+    const valid = await checkDomain("valid.lab.test", full);
+    expect(valid.hosts[0]).toMatchObject({
+      inventory_depth: "full",
+      ssl2: false,
+      ssl3: false,
+      tls12: true,
+      tls13: true,
+      ciphers_complete: true,
+      weak_ciphers: [],
+      nist_r1_ok: true,
+      grade: "A",
+      recommendations: ["publish_mta_sts_or_dane"],
+    });
+    expect(valid.hosts[0]!.connections_used).toBeGreaterThan(7);
+    expect(valid.domain).toMatchObject({ grade: "A", forced_tls_eligible: true, dane_status: "none" });
+    const old = await checkDomain("tls10-11.lab.test", full);
+    expect(old.hosts[0]).toMatchObject({ tls10: true, tls11: true, tls12: false, tls13: false, grade: "B" });
+    expect(old.hosts[0]!.recommendations).toContain("enable_tls12");
+    expect(old.domain.grade).toBe("B");
   });
 
   it("rows - a dripping greeting ends at the SMTP timeout, not at the host deadline", async () => {

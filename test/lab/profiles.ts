@@ -71,6 +71,8 @@ export const LAB_CASES: LabCase[] = [
           cert_key_type: "rsa",
           cert_key_bits: 2048,
           cert_sig_alg: "sha256WithRSAEncryption",
+          dane_status: "none",
+          dane_dnssec_tlsa: "insecure",
           tls_version: "TLSv1.3",
           ehlo_command: "EHLO",
           smtp_banner_code: 220,
