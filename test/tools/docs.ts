@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FAILURES } from "../../shared/failures.js";
+import { RECOMMENDATIONS } from "../../shared/tls/grade.js";
 import { DOMAIN_COLUMNS } from "../../shared/schema/domain-row.js";
 import { HOST_COLUMNS } from "../../shared/schema/host-row.js";
 import { columnsTable, replaceBlock } from "../../shared/schema/markdown.js";
@@ -23,6 +24,11 @@ export function generatedBlocks(): Record<string, string> {
     "host-columns": columnsTable(HOST_COLUMNS),
     "domain-columns": columnsTable(DOMAIN_COLUMNS),
     failures: FAILURES.map((f) => `\`${f}\``).join(", "),
+    recommendations: [
+      "| code | severity | what to change |",
+      "|---|---|---|",
+      ...Object.entries(RECOMMENDATIONS).map(([code, r]) => `| \`${code}\` | ${r.severity} | ${r.text} |`),
+    ].join("\n"),
   };
 }
 
