@@ -11,6 +11,9 @@
 #   127.0.5.3  mx2.real.lab.test       STARTTLS offered, TLS 1.2 at most, ECDHE on P-256 (prime256v1) only
 #   127.0.5.4  mx.leafonly.real.lab.test  STARTTLS offered, sends LEAF_ONLY_PEM (the same leaf, without its CA)
 # The certificate (CERT_CHAIN_PEM: leaf first, then its CA) serves the others.
+# With LISTENERS="IP=NAME IP=NAME ..." in the environment, those listeners instead (all on PORT, STARTTLS offered
+# with CERT_CHAIN_PEM, each greeting as its NAME; the first NAME is myhostname): the real-policies test uses
+# 127.0.6.x this way.
 # Stop it with stop-postfix.sh DIR. Logs go to DIR/log/maillog.
 #
 # Exit codes: 0 started and accepting connections on every address; 1 otherwise (the log tail on stderr);
@@ -29,6 +32,23 @@ key=$4
 leaf_only=${5:-}
 addresses=(127.0.5.1 127.0.5.2 127.0.5.3)
 if [ -n "$leaf_only" ]; then addresses+=(127.0.5.4); fi
+myhostname=mx.real.lab.test
+mydomain=real.lab.test
+listeners=()
+if [ -n "${LISTENERS:-}" ]; then
+  addresses=()
+  for l in $LISTENERS; do
+    ip=${l%%=*}
+    name=${l#*=}
+    case "$ip" in 127.*) ;; *) echo "start-postfix: listener address must be 127.x, not $ip" >&2; exit 2 ;; esac
+    case "$name" in '' | *[!a-z0-9.-]*) echo "start-postfix: bad listener name $name" >&2; exit 2 ;; esac
+    addresses+=("$ip")
+    listeners+=("$ip:$port inet n - n - - smtpd -o myhostname=$name")
+  done
+  myhostname=${LISTENERS%% *}
+  myhostname=${myhostname#*=}
+  mydomain=${myhostname#*.}
+fi
 case "$port" in '' | *[!0-9]*) echo "start-postfix: bad port $port" >&2; exit 2 ;; esac
 if [ "$port" -eq 25 ]; then
   echo "start-postfix: refusing port 25 (the system instance's port)" >&2
@@ -54,8 +74,8 @@ maillog_file = $dir/log/maillog
 maillog_file_prefixes = $dir
 biff = no
 
-myhostname = mx.real.lab.test
-mydomain = real.lab.test
+myhostname = $myhostname
+mydomain = $mydomain
 myorigin = \$myhostname
 mydestination =
 mynetworks = 127.0.0.0/8
@@ -85,13 +105,19 @@ smtpd_tls_key_file = $key
 smtpd_tls_loglevel = 1
 EOF
 
-cat >"$etc/master.cf" <<EOF
-# service type  private unpriv  chroot  wakeup  maxproc command + args
-127.0.5.1:$port inet n - n - - smtpd
+if [ "${#listeners[@]}" -gt 0 ]; then
+  smtpd_services=$(printf '%s\n' "${listeners[@]}")
+else
+  smtpd_services="127.0.5.1:$port inet n - n - - smtpd
 127.0.5.2:$port inet n - n - - smtpd -o myhostname=mx.notls.real.lab.test -o smtpd_tls_security_level=none
 127.0.5.3:$port inet n - n - - smtpd -o myhostname=mx2.real.lab.test
   { -o smtpd_tls_protocols = >=TLSv1.2, <=TLSv1.2 } -o tls_eecdh_auto_curves=prime256v1
-${leaf_only:+127.0.5.4:$port inet n - n - - smtpd -o myhostname=mx.leafonly.real.lab.test -o smtpd_tls_cert_file=$leaf_only}
+${leaf_only:+127.0.5.4:$port inet n - n - - smtpd -o myhostname=mx.leafonly.real.lab.test -o smtpd_tls_cert_file=$leaf_only}"
+fi
+
+cat >"$etc/master.cf" <<EOF
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+$smtpd_services
 cleanup   unix  n       -       n       -       0       cleanup
 rewrite   unix  -       -       n       -       -       trivial-rewrite
 bounce    unix  -       -       n       -       0       bounce
