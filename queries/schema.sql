@@ -113,6 +113,7 @@ CREATE TABLE IF NOT EXISTS `mxsurvey`.`domains`
     `cert_name_matches_domain` Nullable(UInt8) COMMENT 'every primary MX host that presented a certificate names the mail domain (null: no certificate seen)',
     `grade`                    Nullable(String) COMMENT 'the worst grade of the highest-priority MX hosts (LuxSci\'s rule)',
     `forced_tls_eligible`      Nullable(UInt8) COMMENT 'LuxSci\'s Forced TLS rule: every MX host supports TLS, TLS 1.0 and/or 1.2, and a NIST SP 800-52r1 suite',
+    `recommendations`          Array(String) COMMENT 'domain-level codes about MTA-STS, DANE and TLS-RPT (README lists each code\'s sentence); host codes are on host rows',
     `dnssec_mx`                Nullable(String) COMMENT 'DNSSEC state of the MX answer: secure, insecure, bogus, indeterminate',
     `dane_status`              Nullable(String) COMMENT 'DANE for the domain: valid only when the MX answer is secure and every primary MX host has valid DANE',
     `dane_single_record_note`  UInt8 COMMENT 'a primary MX host has a single TLSA record (no rollover possible)',

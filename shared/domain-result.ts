@@ -8,12 +8,13 @@ import type { MxDiscovery, MxHost } from "./dns/mx.js";
 import type { DomainPolicyFacts } from "./policy/domain-policy-facts.js";
 import { evaluateMtaSts, mtaStsEnforcedAndHonoured } from "./policy/mta-sts.js";
 import { type PolicyList, policyListCheck } from "./policy/policy-list.js";
+import { domainRecommendations, hasMajorPolicyFinding } from "./policy/recommendations.js";
 import { evaluateTlsRpt } from "./policy/tls-rpt.js";
 import { emptyHostRow } from "./rows.js";
 import type { DomainRow } from "./schema/domain-row.js";
 import type { HostRow } from "./schema/host-row.js";
 import type { DomainStatus } from "./status.js";
-import { domainGrade, forcedTlsEligible } from "./tls/grade.js";
+import { domainGrade, forcedTlsEligible, GRADES, type Grade } from "./tls/grade.js";
 import { rowGrade } from "./tls/grade-input.js";
 import { certNamesDomain, domainStatusFromPrimaries, hostStatus, hostStatusForDomain } from "./verdict.js";
 import { PROBE_VERSION } from "./version.js";
@@ -92,12 +93,23 @@ function gradeColumns(
   const now = new Date();
   const probed = rows.filter((r) => r.ip !== null && r.failure !== "blocked_address");
   const grades = primaryRows.map((r) => rowGrade(r, now, { mta_sts_enforced: enforced }).grade);
+  const dane = daneDomainVerdict(
+    d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
+    primaryRows,
+  );
+  const recommendations =
+    d.kind === "mx" || d.kind === "implicit" ? domainRecommendations({ ...pol, ...dane }) : [];
+  let grade = grades.length === 0 || grades.some((g) => g === null) ? null : domainGrade(grades);
+  if (grade !== null && hasMajorPolicyFinding(recommendations)) {
+    grade = GRADES[Math.min(GRADES.length - 1, GRADES.indexOf(grade) + 2)] ?? "F";
+  }
   return {
-    grade: grades.length === 0 || grades.some((g) => g === null) ? null : domainGrade(grades),
+    grade,
     forced_tls_eligible:
       probed.length === 0 || probed.some((r) => r.inventory_depth === "basic")
         ? null
         : forcedTlsEligible(probed),
+    recommendations,
   };
 }
 

@@ -3,6 +3,7 @@
  * server before publishing it (like `testssl.sh --starttls smtp host:port`). Same output and host rows as check.
  */
 
+import type { HostRow } from "../../shared/schema/host-row.js";
 import { createProbeSecureContext } from "../../worker/api.js";
 import { type CheckDeps, parseProbeTarget, probeTarget } from "../check/run-check.js";
 import { type CheckArgs, concurrency, dnsClient, mxOptions, probeSettings, UsageError } from "../options.js";
@@ -31,8 +32,27 @@ export async function runProbe(
   };
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
   try {
+    // Targets run in parallel, up to --concurrency at once (a host-name target's addresses share its slot and
+    // are bounded by the same limit inside probeTarget); rows are written in the order the targets were given.
+    const results: Promise<HostRow[]>[] = [];
+    const started: (() => void)[] = [];
+    let next = 0;
+    const launch = (): void => {
+      const i = next++;
+      if (i < parsed.length) started[i]!();
+    };
     for (const t of parsed) {
-      const rows = await probeTarget(t, deps);
+      results.push(
+        new Promise<void>((resolve) => started.push(resolve)).then(() =>
+          probeTarget(t, deps).finally(launch),
+        ),
+      );
+    }
+    // A rejection is only observed when its turn comes (below); don't let it be reported as unhandled before.
+    for (const r of results) r.catch(() => {});
+    for (let k = 0; k < Math.min(deps.concurrency, parsed.length); k++) launch();
+    for (const [i, t] of parsed.entries()) {
+      const rows = await results[i]!;
       if (rows.length === 1 && rows[0]!.dns_rcode === "TIMEOUT") {
         throw new NoResolverError(`no DNS resolver answered for ${t.host}`);
       }

@@ -4,6 +4,7 @@
  * Colour only when asked (the CLI turns it on for a TTY).
  */
 
+import { DOMAIN_RECOMMENDATIONS } from "../../shared/policy/recommendations.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import { RECOMMENDATIONS } from "../../shared/tls/grade.js";
@@ -382,6 +383,11 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
   if (d.grade !== null || d.forced_tls_eligible !== null) {
     const fe = d.forced_tls_eligible === null ? "not known" : d.forced_tls_eligible ? "yes" : "no";
     out.push(`  Grade: ${d.grade ?? "-"} (the worst primary MX host); LuxSci Forced TLS eligible: ${fe}`);
+  }
+  for (const code of d.recommendations) {
+    const r = DOMAIN_RECOMMENDATIONS[code];
+    const mark: Mark = r?.severity === "major" ? "fail" : "warn";
+    out.push(...renderLines([{ mark, check: "fix", reason: `${code}: ${r?.text ?? ""}` }], o, "  "));
   }
   if (d.dane_status !== null || d.dnssec_mx !== null) {
     out.push(

@@ -53,6 +53,10 @@ export const DOMAIN_COLUMNS = {
     t.nullable(t.bool()),
     "LuxSci's Forced TLS rule: every MX host supports TLS, TLS 1.0 and/or 1.2, and a NIST SP 800-52r1 suite",
   ),
+  recommendations: col(
+    t.array(t.string()),
+    "domain-level codes about MTA-STS, DANE and TLS-RPT (README lists each code's sentence); host codes are on host rows",
+  ),
   dnssec_mx: col(
     t.nullable(t.enum(DNSSEC_STATES)),
     "DNSSEC state of the MX answer: secure, insecure, bogus, indeterminate",

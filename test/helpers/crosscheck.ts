@@ -37,7 +37,8 @@ function emptyView(): ToolView {
 }
 
 function addSuite(view: ToolView, version: Version, name: string): void {
-  const list = (view.suites[version] ??= []);
+  view.suites[version] ??= [];
+  const list = view.suites[version];
   if (!list.includes(name)) list.push(name);
   list.sort();
 }
@@ -95,7 +96,9 @@ export function ensureCrosscheckTools(): CrosscheckTools {
     found = findTools();
   }
   if (!found.nmap || !found.testssl) {
-    throw new Error(`after apt-get install: nmap at ${found.nmap ?? "(missing)"}, testssl at ${found.testssl ?? "(missing)"}`);
+    throw new Error(
+      `after apt-get install: nmap at ${found.nmap ?? "(missing)"}, testssl at ${found.testssl ?? "(missing)"}`,
+    );
   }
   return { nmap: found.nmap, testssl: found.testssl, installed: missing };
 }

@@ -177,6 +177,7 @@ export function domainRow(over: Partial<ScanDomainRow> = {}): ScanDomainRow {
     cert_name_matches_domain: null,
     grade: null,
     forced_tls_eligible: null,
+    recommendations: [],
     dnssec_mx: "insecure",
     dane_status: "none",
     dane_single_record_note: false,

@@ -48,26 +48,7 @@ beforeAll(async () => {
     timeoutMs: 1000,
     retries: 1,
   });
-  const deps: CheckDeps = {
-    dns,
-    mx: { maxMx: 10, ipsPerHost: 8, ipv6: false },
-    probe: {
-      settings: {
-        ehloName: "e2e.mxsurvey.test",
-        smtpPort: lab.smtpPort,
-        connectTimeoutMs: 2000,
-        smtpTimeoutMs: 2500,
-        tlsTimeoutMs: 3000,
-        hostDeadlineMs: 20_000,
-        allowPrivateTargets: true,
-        caPem: [lab.ca.certPem],
-        depth: "basic",
-        perHostDelayMs: 0,
-      },
-      secureContext: createProbeSecureContext([lab.ca.certPem]),
-    },
-    concurrency: 8,
-  };
+  const deps = depsFor(lab);
   // All cases run at once; each test awaits its own.
   for (const c of LAB_CASES) results.set(c.name, checkDomain(lab.domainOf(c), deps));
   await Promise.all(results.values());

@@ -8,10 +8,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FAILURES } from "../../shared/failures.js";
-import { RECOMMENDATIONS } from "../../shared/tls/grade.js";
+import { DOMAIN_RECOMMENDATIONS } from "../../shared/policy/recommendations.js";
 import { DOMAIN_COLUMNS } from "../../shared/schema/domain-row.js";
 import { HOST_COLUMNS } from "../../shared/schema/host-row.js";
 import { columnsTable, replaceBlock } from "../../shared/schema/markdown.js";
+import { RECOMMENDATIONS } from "../../shared/tls/grade.js";
 import { projectRoot } from "./project-root.js";
 import { writeSchemaSql } from "./schema-sql.js";
 
@@ -24,6 +25,13 @@ export function generatedBlocks(): Record<string, string> {
     "host-columns": columnsTable(HOST_COLUMNS),
     "domain-columns": columnsTable(DOMAIN_COLUMNS),
     failures: FAILURES.map((f) => `\`${f}\``).join(", "),
+    "domain-recommendations": [
+      "| code | severity | what to change |",
+      "|---|---|---|",
+      ...Object.entries(DOMAIN_RECOMMENDATIONS).map(
+        ([code, r]) => `| \`${code}\` | ${r.severity} | ${r.text} |`,
+      ),
+    ].join("\n"),
     recommendations: [
       "| code | severity | what to change |",
       "|---|---|---|",

@@ -343,6 +343,7 @@ function domainRow(fields: Partial<DomainRow>): DomainRow {
     cert_name_matches_domain: null,
     grade: null,
     forced_tls_eligible: null,
+    recommendations: [],
     dnssec_mx: null,
     dane_status: null,
     dane_single_record_note: false,

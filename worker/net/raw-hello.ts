@@ -14,6 +14,7 @@ import { classifySocketError, errorText } from "./classify.js";
 import type { Deadline } from "./deadline.js";
 import { parseEhlo } from "./ehlo.js";
 import { SmtpChannel } from "./smtp-channel.js";
+import { type ConnectFn, connectTcp } from "./tcp-connect.js";
 import { type AnswerReaderOptions, type ServerAnswer, ServerAnswerReader } from "./tls-answer.js";
 
 export interface RawHelloTarget {
@@ -45,48 +46,10 @@ export type HelloExchange =
       starttlsOffered: boolean | null;
     };
 
-export type ConnectFn = (ip: string, port: number) => Socket;
+export type { ConnectFn };
 
-function openTcp(
-  target: RawHelloTarget,
-  settings: RawHelloSettings,
-  deadline: Deadline,
-  connect: ConnectFn,
-): Promise<{ ok: true; socket: Socket } | { ok: false; failure: ProbeFailure }> {
-  const { ms, byDeadline } = deadline.budget(settings.connectTimeoutMs);
-  return new Promise((resolve) => {
-    let socket: Socket;
-    try {
-      socket = connect(target.ip, target.port);
-    } catch (err) {
-      resolve({ ok: false, failure: classifySocketError(err, "connect") });
-      return;
-    }
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({
-        ok: false,
-        failure: {
-          failure: byDeadline ? "deadline_exceeded" : "connect_timeout",
-          phase: "connect",
-          detail: byDeadline
-            ? "the job deadline ran out"
-            : `no TCP connection within ${settings.connectTimeoutMs} ms`,
-        },
-      });
-    }, ms);
-    const onError = (err: unknown) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ ok: false, failure: classifySocketError(err, "connect") });
-    };
-    socket.once("error", onError);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.off("error", onError);
-      resolve({ ok: true, socket });
-    });
-  });
+function openTcp(target: RawHelloTarget, settings: RawHelloSettings, deadline: Deadline, connect: ConnectFn) {
+  return connectTcp(target, settings.connectTimeoutMs, deadline, connect);
 }
 
 /** Send `hello` after STARTTLS and read the answer. Never throws for the server's doing. */

@@ -12,7 +12,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { connect as netConnect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { SecureContext } from "node:tls";
 import type { DaneLookup } from "../../shared/dane/lookup.js";
 import type { ProbeFailure } from "../../shared/failures.js";
@@ -24,11 +24,12 @@ import { rowGrade } from "../../shared/tls/grade-input.js";
 import { hostStatus } from "../../shared/verdict.js";
 import { checkTargetAddress } from "../net/address-policy.js";
 import { type CertFacts, certFacts } from "../net/cert-facts.js";
-import { classifyCertError, classifySocketError } from "../net/classify.js";
+import { classifyCertError } from "../net/classify.js";
 import { verifyDane } from "../net/dane-verify.js";
 import { Deadline } from "../net/deadline.js";
 import { parseEhlo } from "../net/ehlo.js";
 import { SmtpChannel } from "../net/smtp-channel.js";
+import { connectTcp } from "../net/tcp-connect.js";
 import { startTls, type TlsFacts } from "../net/tls-client.js";
 import { runTlsInventory } from "./tls-inventory.js";
 
@@ -59,42 +60,6 @@ function setFailure(row: HostRow, f: ProbeFailure): void {
   row.failure = f.failure;
   row.failure_phase = f.phase;
   row.failure_detail = f.detail;
-}
-
-function connectTcp(
-  ctx: ProbeContext,
-  job: SmtpProbeJob,
-  deadline: Deadline,
-): Promise<{ ok: true; socket: Socket; ms: number } | { ok: false; failure: ProbeFailure }> {
-  const started = Date.now();
-  const { ms, byDeadline } = deadline.budget(ctx.settings.connectTimeoutMs);
-  return new Promise((resolve) => {
-    const socket = (ctx.connect ?? ((ip, port) => netConnect({ host: ip, port })))(job.ip, job.port);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({
-        ok: false,
-        failure: {
-          failure: byDeadline ? "deadline_exceeded" : "connect_timeout",
-          phase: "connect",
-          detail: byDeadline
-            ? "the job deadline ran out"
-            : `no TCP connection within ${ctx.settings.connectTimeoutMs} ms`,
-        },
-      });
-    }, ms);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.off("error", onError);
-      resolve({ ok: true, socket, ms: Date.now() - started });
-    });
-    const onError = (err: unknown) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ ok: false, failure: classifySocketError(err, "connect") });
-    };
-    socket.once("error", onError);
-  });
 }
 
 async function quit(channel: SmtpChannel, socket: Socket): Promise<void> {
@@ -199,7 +164,7 @@ async function runSteps(
     return;
   }
   const deadline = Deadline.after(s.hostDeadlineMs);
-  const conn = await connectTcp(ctx, job, deadline);
+  const conn = await connectTcp(job, s.connectTimeoutMs, deadline, ctx.connect);
   if (!conn.ok) return setFailure(row, conn.failure);
   row.connect_ms = conn.ms;
   let socket: Socket = conn.socket;
