@@ -14,7 +14,7 @@ import { emptyHostRow } from "./rows.js";
 import type { DomainRow } from "./schema/domain-row.js";
 import type { HostRow } from "./schema/host-row.js";
 import type { DomainStatus } from "./status.js";
-import { domainGrade, forcedTlsEligible, GRADES, type Grade } from "./tls/grade.js";
+import { domainGrade, forcedTlsEligible, GRADES } from "./tls/grade.js";
 import { rowGrade } from "./tls/grade-input.js";
 import { certNamesDomain, domainStatusFromPrimaries, hostStatus, hostStatusForDomain } from "./verdict.js";
 import { PROBE_VERSION } from "./version.js";

@@ -249,12 +249,19 @@ export interface HelloInputs {
   keyShares: KeyShare[];
 }
 
-/** Random, session id, SSLv2 challenge and key shares for one connection. */
+/**
+ * Random, session id, SSLv2 challenge and key shares for one connection. The key shares (two key pairs, the
+ * costliest part) are generated on first use only: just a TLS 1.3 hello with a key_share reads them.
+ */
 export function freshHelloInputs(): HelloInputs {
+  let keyShares: KeyShare[] | undefined;
   return {
     random: randomBytes(32),
     sessionId: randomBytes(32),
     challenge: randomBytes(16),
-    keyShares: freshKeyShares(),
+    get keyShares(): KeyShare[] {
+      keyShares ??= freshKeyShares();
+      return keyShares;
+    },
   };
 }

@@ -199,14 +199,21 @@ export async function cleanupLeftovers(): Promise<string[]> {
   return cleaned;
 }
 
-/** Stops whatever runs from DIR (Postfix, NSD) and removes DIR. */
+/** Stops whatever runs from DIR (Postfix, NSD, unbound, nginx) and removes DIR. */
 export async function stopRunDir(dir: string): Promise<void> {
   const pfDir = join(dir, "postfix");
   if (existsSync(join(pfDir, "etc", "main.cf"))) {
     await run("bash", [join(REAL_DIR, "stop-postfix.sh"), pfDir], { timeoutMs: 60_000 });
   }
-  const nsdPid = readPid(join(dir, "nsd", "nsd.pid"));
-  if (nsdPid !== null && cmdline(nsdPid).includes(join(dir, "nsd"))) killGroup(nsdPid, "SIGKILL");
+  // Foreground servers started by the start-*.sh scripts: each is the leader of its own process group.
+  for (const [sub, pidFile] of [
+    ["nsd", "nsd.pid"],
+    ["unbound", "unbound.pid"],
+    ["nginx", "nginx.pid"],
+  ] as const) {
+    const pid = readPid(join(dir, sub, pidFile));
+    if (pid !== null && cmdline(pid).includes(join(dir, sub))) killGroup(pid, "SIGKILL");
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -218,33 +225,49 @@ export interface RealDns {
   stop(): Promise<void>;
 }
 
+/** A server run in the foreground by one of the start-*.sh scripts (it execs the server). */
+export interface ForegroundServer {
+  address: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface ForegroundSpec {
+  /** For messages: "NSD", "unbound", "nginx". */
+  what: string;
+  /** The server's own directory: emptied and recreated before each attempt. */
+  dir: string;
+  address: string;
+  /** Run before each attempt, after DIR was recreated (write zone files, ...). */
+  prepare?: () => void;
+  /** The script and its arguments for a port. */
+  command: (port: number) => { script: string; args: string[] };
+  /** Does the server answer on this port yet? */
+  ready: (port: number) => Promise<boolean>;
+  /** Files under DIR whose text explains a failure (logs). */
+  logs: string[];
+  /** How long to wait for `ready`, default 15 s. */
+  startMs?: number;
+}
+
 /**
- * Starts NSD on ADDR and a free port, serving ZONE from ZONE_TEXT, from DIR (start-nsd.sh); resolves once it
- * answers the zone's SOA over UDP.
+ * Starts a foreground server on ADDR and a random port (retried on another port when the failure looks like a
+ * port clash) and resolves once `ready` says it answers. `stop` signals the script's process group (the
+ * server, which the script became by exec, and its children): SIGTERM, then SIGKILL after 5 s.
  */
-export async function startNsd(
-  dir: string,
-  address: string,
-  zone: string,
-  zoneText: string,
-): Promise<RealDns> {
-  const zonefile = join(dir, `${zone}.zone`);
+export async function startForeground(spec: ForegroundSpec): Promise<ForegroundServer> {
   let lastError = "";
   for (let attempt = 1; attempt <= 6; attempt++) {
-    rmSync(dir, { recursive: true, force: true });
-    // NSD keeps its pid, log and state files here; start-nsd.sh writes nsd.conf.
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(zonefile, zoneText);
+    rmSync(spec.dir, { recursive: true, force: true });
+    mkdirSync(spec.dir, { recursive: true });
+    spec.prepare?.();
     const port = randomPort();
-    const child = spawn(
-      "bash",
-      [join(REAL_DIR, "start-nsd.sh"), dir, address, String(port), zone, zonefile],
-      {
-        cwd: dir,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      },
-    );
+    const { script, args } = spec.command(port);
+    const child = spawn("bash", [join(REAL_DIR, script), ...args], {
+      cwd: spec.dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let output = "";
     child.stdout?.on("data", (b: Buffer) => {
       output += b.toString();
@@ -274,32 +297,79 @@ export async function startNsd(
         await Promise.race([exitedPromise, new Promise((r) => setTimeout(r, 2000))]);
       }
     };
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + (spec.startMs ?? 15_000);
     while (!exited && Date.now() < deadline) {
-      const q = await run(
-        "dig",
-        [`@${address}`, "-p", String(port), zone, "SOA", "+short", "+time=1", "+tries=1"],
-        {
-          timeoutMs: 5000,
-        },
-      );
-      if (q.code === 0 && q.stdout.trim() !== "") {
-        return { address, port, resolver: `${address}:${port}`, stop };
-      }
+      if (await spec.ready(port)) return { address: spec.address, port, stop };
       await new Promise((r) => setTimeout(r, 200));
     }
     await stop();
     let log = "";
-    try {
-      log = readFileSync(join(dir, "nsd.log"), "utf8");
-    } catch {
-      // no log yet
+    for (const file of spec.logs) {
+      try {
+        log += `--- ${file} ---\n${readFileSync(join(spec.dir, file), "utf8").split("\n").slice(-30).join("\n")}\n`;
+      } catch {
+        // no log yet
+      }
     }
-    lastError = `NSD on ${address}:${port} did not answer (attempt ${attempt}):\n${output}\n${log}`;
-    // A port clash shows as "can't bind"; anything else will not be cured by another port.
+    lastError = `${spec.what} on ${spec.address}:${port} did not answer (attempt ${attempt}):\n${output}\n${log}`;
+    // A port clash shows as "can't bind" / "address already in use"; anything else will not be cured by another port.
     if (!/bind|address already in use/i.test(output + log)) break;
   }
   throw new Error(lastError);
+}
+
+/** Does a DNS server at ADDR:PORT answer NAME TYPE with at least one record (dig +short)? */
+export async function digAnswers(
+  address: string,
+  port: number,
+  name: string,
+  type: string,
+): Promise<boolean> {
+  const q = await run(
+    "dig",
+    [`@${address}`, "-p", String(port), name, type, "+short", "+time=1", "+tries=1"],
+    {
+      timeoutMs: 5000,
+    },
+  );
+  return q.code === 0 && q.stdout.trim() !== "";
+}
+
+/** A zone NSD serves: its text (written into NSD's directory) or a file prepared elsewhere (a signed zone). */
+export type NsdZone = { name: string; text: string } | { name: string; file: string };
+
+/**
+ * Starts NSD on ADDR and a free port, serving the zones, from DIR (start-nsd.sh); resolves once it answers
+ * the first zone's SOA over UDP.
+ */
+export async function startNsdZones(dir: string, address: string, zones: NsdZone[]): Promise<RealDns> {
+  if (zones.length === 0) throw new Error("startNsdZones: no zone");
+  const files = zones.map((z) => ("file" in z ? z.file : join(dir, `${z.name}.zone`)));
+  const server = await startForeground({
+    what: "NSD",
+    dir,
+    address,
+    prepare: () => {
+      zones.forEach((z, i) => {
+        if ("text" in z) writeFileSync(files[i]!, z.text);
+      });
+    },
+    command: (port) => ({
+      script: "start-nsd.sh",
+      args: [dir, address, String(port), ...zones.flatMap((z, i) => [z.name, files[i]!])],
+    }),
+    ready: (port) => digAnswers(address, port, zones[0]!.name, "SOA"),
+    logs: ["nsd.log"],
+  });
+  return { ...server, resolver: `${address}:${server.port}` };
+}
+
+/**
+ * Starts NSD on ADDR and a free port, serving ZONE from ZONE_TEXT, from DIR (start-nsd.sh); resolves once it
+ * answers the zone's SOA over UDP.
+ */
+export function startNsd(dir: string, address: string, zone: string, zoneText: string): Promise<RealDns> {
+  return startNsdZones(dir, address, [{ name: zone, text: zoneText }]);
 }
 
 export interface RealPostfix {
@@ -317,13 +387,19 @@ export async function startPostfix(
   chainFile: string,
   keyFile: string,
   leafOnlyFile?: string,
+  /** Instead of the 127.0.5.x layout: these listeners, each greeting as its name (LISTENERS of the script). */
+  listeners?: { ip: string; name: string }[],
 ): Promise<RealPostfix> {
   let lastError = "";
+  const env =
+    listeners === undefined
+      ? process.env
+      : { ...process.env, LISTENERS: listeners.map((l) => `${l.ip}=${l.name}`).join(" ") };
   for (let attempt = 1; attempt <= 6; attempt++) {
     const port = randomPort();
     const args = [join(REAL_DIR, "start-postfix.sh"), dir, String(port), chainFile, keyFile];
     if (leafOnlyFile !== undefined) args.push(leafOnlyFile);
-    const r = await run("bash", args, { timeoutMs: 90_000 });
+    const r = await run("bash", args, { timeoutMs: 90_000, env });
     if (r.code === 0) {
       return {
         port,

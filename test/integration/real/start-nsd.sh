@@ -2,22 +2,22 @@
 # Runs NSD, a real authoritative DNS server, in the foreground for the real-servers integration test: one zone,
 # one loopback address and port, every file under DIR, no zone transfers, no remote control, no privilege drop.
 #
-#   start-nsd.sh DIR ADDR PORT ZONE_NAME ZONE_FILE
+#   start-nsd.sh DIR ADDR PORT ZONE_NAME ZONE_FILE [ZONE_NAME ZONE_FILE]...
 #
 # Checks the configuration and the zone first (nsd-checkconf, nsd-checkzone), then replaces itself with
 # `nsd -d`: the caller stops it by signalling this process (SIGTERM). Exit 1 when a check fails, 2 bad usage.
 set -euo pipefail
 export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
-if [ "$#" -ne 5 ]; then
-  echo "usage: $0 DIR ADDR PORT ZONE_NAME ZONE_FILE" >&2
+if [ "$#" -lt 5 ] || [ $((($# - 3) % 2)) -ne 0 ]; then
+  echo "usage: $0 DIR ADDR PORT ZONE_NAME ZONE_FILE [ZONE_NAME ZONE_FILE]..." >&2
   exit 2
 fi
 dir=$1
 addr=$2
 port=$3
-zone=$4
-zonefile=$5
+shift 3
+zones=("$@")
 case "$addr" in 127.*) ;; *) echo "start-nsd: ADDR must be a 127.x address, not $addr" >&2; exit 2 ;; esac
 case "$port" in '' | *[!0-9]*) echo "start-nsd: bad port $port" >&2; exit 2 ;; esac
 case "$dir" in /*) ;; *) echo "start-nsd: DIR must be absolute" >&2; exit 2 ;; esac
@@ -46,12 +46,13 @@ server:
 
 remote-control:
   control-enable: no
-
-zone:
-  name: "$zone"
-  zonefile: "$zonefile"
 EOF
+for ((i = 0; i < ${#zones[@]}; i += 2)); do
+  printf '\nzone:\n  name: "%s"\n  zonefile: "%s"\n' "${zones[i]}" "${zones[i + 1]}" >>"$conf"
+done
 
 nsd-checkconf "$conf"
-nsd-checkzone "$zone" "$zonefile"
+for ((i = 0; i < ${#zones[@]}; i += 2)); do
+  nsd-checkzone "${zones[i]}" "${zones[i + 1]}"
+done
 exec nsd -d -c "$conf"

@@ -58,6 +58,8 @@ server:
   log-time-ascii: yes
   verbosity: 1
   val-log-level: 2
+  # Every query it receives is logged: the test checks that mxsurvey asked it for mta-sts.<domain>.
+  log-queries: yes
   access-control: 0.0.0.0/0 refuse
   access-control: 127.0.0.0/8 allow
   # The authoritative server listens on loopback too.
