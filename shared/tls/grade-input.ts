@@ -5,7 +5,8 @@ import { type Grade, type GradeInput, gradeHost } from "./grade.js";
 
 export function gradeInputFromRow(r: HostRow, extra: { mta_sts_enforced?: boolean | null } = {}): GradeInput {
   return {
-    starttls_ok: r.starttls_ok,
+    // No STARTTLS offered means no TLS at all (the row's starttls_ok stays null: STARTTLS was never tried).
+    starttls_ok: r.starttls_offered === false ? false : r.starttls_ok,
     ssl2: r.ssl2,
     ssl3: r.ssl3,
     tls10: r.tls10,
@@ -41,5 +42,10 @@ export function rowGrade(
   if (r.starttls_offered === true && r.inventory_depth === "basic")
     return { grade: null, recommendations: [] };
   const g = gradeHost(gradeInputFromRow(r, extra), now);
-  return { grade: g.grade, recommendations: g.recommendations.map((x) => x.code) };
+  // Publishing MTA-STS or DANE is the domain's business: the domain row carries that advice, with the domain's
+  // own MTA-STS state in view.
+  return {
+    grade: g.grade,
+    recommendations: g.recommendations.map((x) => x.code).filter((c) => c !== "publish_mta_sts_or_dane"),
+  };
 }

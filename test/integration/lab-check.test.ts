@@ -127,7 +127,7 @@ describe("lab check", () => {
       weak_ciphers: [],
       nist_r1_ok: true,
       grade: "A",
-      recommendations: ["publish_mta_sts_or_dane"],
+      recommendations: [],
     });
     expect(valid.hosts[0]!.connections_used).toBeGreaterThan(7);
     expect(valid.domain).toMatchObject({ grade: "A", forced_tls_eligible: true, dane_status: "none" });
@@ -135,6 +135,13 @@ describe("lab check", () => {
     expect(old.hosts[0]).toMatchObject({ tls10: true, tls11: true, tls12: false, tls13: false, grade: "B" });
     expect(old.hosts[0]!.recommendations).toContain("enable_tls12");
     expect(old.domain.grade).toBe("B");
+    const plain = await checkDomain("no-starttls.lab.test", full);
+    expect(plain.hosts[0]).toMatchObject({
+      starttls_offered: false,
+      grade: "F",
+      recommendations: ["enable_starttls"],
+    });
+    expect(plain.domain.grade).toBe("F");
   });
 
   it("rows - a dripping greeting ends at the SMTP timeout, not at the host deadline", async () => {

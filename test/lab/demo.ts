@@ -3,16 +3,23 @@
  * command line, exactly as a user would type it — no NATS or ClickHouse needed:
  *  1. `mxsurvey check` on one domain per lab behaviour, then the verdict of every lab domain beside what its
  *     lab case expects;
- *  2. `mxsurvey scan` (the embedded default) of a generated lab of 1,000 domains over 150 MX hosts with
+ *  2. `mxsurvey check --depth full` on domains that publish MTA-STS, TLS-RPT and DANE (good and broken), each
+ *     with its grade and recommendations;
+ *  3. `mxsurvey scan` (the embedded default) of a generated lab of 1,000 domains over 150 MX hosts with
  *     realistic sharing and an EFF-2018-like mix of behaviours, ending with the survey summary.
  */
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildDaneLab } from "./dane-cases.js";
+import { startLabDns } from "./dns-server.js";
 import { startGeneratedLab } from "./generate.js";
+import { createLabCa } from "./pki.js";
+import { startPolicyLab } from "./policy-lab.js";
+import { startSmtpServer } from "./smtp-server.js";
 import { startLabWorld } from "./world.js";
 
 const cli = fileURLToPath(new URL("../../coordinator/cli.js", import.meta.url));
@@ -67,8 +74,57 @@ async function checkPart(): Promise<boolean> {
   }
 }
 
+async function policyPart(): Promise<boolean> {
+  say("== 2. mxsurvey check --depth full: MTA-STS, TLS-RPT and DANE, good and broken\n");
+  const ca = await createLabCa();
+  const dir = mkdtempSync(join(tmpdir(), "mxsurvey-demo-policy-"));
+  const caFile = join(dir, "lab-ca.pem");
+  writeFileSync(caFile, ca.certPem);
+  const policies = await startPolicyLab({ ca });
+  const dane = await buildDaneLab(ca, { address: (n) => `127.0.72.${n + 1}` });
+  const daneServers = await Promise.all(
+    dane.hosts.map((h) => startSmtpServer({ host: h.ip, port: policies.smtpPort, behaviour: h.behaviour })),
+  );
+  const dns = await startLabDns({ zone: { ...policies.zone, ...dane.zone } });
+  try {
+    const domains = [
+      "sts-enforce.lab.test",
+      "sts-enforce-failing.lab.test",
+      "dane-ee-311.lab.test",
+      "dane-mismatch.lab.test",
+    ];
+    const args = [
+      "check",
+      ...domains,
+      "--resolver",
+      dns.address,
+      "--ca-file",
+      caFile,
+      "--allow-private-targets",
+      "--smtp-port",
+      String(policies.smtpPort),
+      "--https-port",
+      String(policies.httpsPort),
+      "--depth",
+      "full",
+      "--per-host-delay",
+      "0",
+      "--ehlo-name",
+      "demo.mxsurvey.test",
+    ];
+    say(`$ mxsurvey ${args.join(" ")}\n`);
+    const r = await run(args, true);
+    return r.code === 0;
+  } finally {
+    await Promise.all(daneServers.map((s) => s.close()));
+    await policies.close();
+    await dns.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function scanPart(): Promise<boolean> {
-  say("== 2. mxsurvey scan: a survey of a generated lab (embedded default: no NATS, no ClickHouse)\n");
+  say("== 3. mxsurvey scan: a survey of a generated lab (embedded default: no NATS, no ClickHouse)\n");
   const lab = await startGeneratedLab({ domains: 1000, hosts: 150 });
   const out = mkdtempSync(join(tmpdir(), "mxsurvey-demo-scan-"));
   try {
@@ -99,8 +155,9 @@ async function scanPart(): Promise<boolean> {
 
 async function main(): Promise<void> {
   const a = await checkPart();
-  const b = await scanPart();
-  if (!a || !b) process.exitCode = 1;
+  const b = await policyPart();
+  const c = await scanPart();
+  if (!a || !b || !c) process.exitCode = 1;
 }
 
 main().catch((err) => {
