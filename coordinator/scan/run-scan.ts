@@ -296,6 +296,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const summary = summarize(
     [...rows.values(), ...unresolvedRows.values()],
     domainRows.map((d) => d.status),
+    domainRows.map((d) => d.grade),
     {
       domains: ordered.length,
       rejected: scanRow.rejected,

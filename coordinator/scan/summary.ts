@@ -25,6 +25,8 @@ export interface SurveySummary {
   mx_hosts_tls_invalid_cert: number;
   pct_tls_hosts_invalid_cert: number | null;
   domain_status: Partial<Record<DomainStatus, number>>;
+  /** Domain grades (--depth versions | full); empty at --depth basic. */
+  domain_grades: Record<string, number>;
   duration_s: number;
 }
 
@@ -39,6 +41,7 @@ export function worstStatus(statuses: Iterable<HostStatus>): HostStatus {
 export function summarize(
   hostRows: Iterable<Pick<HostRow, "hostname" | "status">>,
   domainStatuses: Iterable<DomainStatus>,
+  domainGrades: Iterable<string | null>,
   base: Pick<
     SurveySummary,
     "domains" | "rejected" | "duplicates" | "unique_mx_hosts" | "unique_ips" | "host_jobs" | "duration_s"
@@ -60,6 +63,8 @@ export function summarize(
   const tls = n("ok") + n("cert_invalid");
   const dom: Partial<Record<DomainStatus, number>> = {};
   for (const s of domainStatuses) dom[s] = (dom[s] ?? 0) + 1;
+  const grades: Record<string, number> = {};
+  for (const g of domainGrades) if (g !== null) grades[g] = (grades[g] ?? 0) + 1;
   return {
     ...base,
     mx_host_status: mx,
@@ -70,6 +75,7 @@ export function summarize(
     mx_hosts_tls_invalid_cert: n("cert_invalid"),
     pct_tls_hosts_invalid_cert: pct(n("cert_invalid"), tls),
     domain_status: dom,
+    domain_grades: grades,
   };
 }
 
@@ -91,6 +97,10 @@ export function renderSummary(s: SurveySummary, scanId: string, outDir: string |
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
   ];
+  const order = ["A+", "A", "B", "C", "D", "F"];
+  const graded = order.filter((g) => (s.domain_grades[g] ?? 0) > 0);
+  if (graded.length > 0)
+    lines.push(`  domain grades    ${graded.map((g) => `${g} ${s.domain_grades[g]}`).join(", ")}`);
   if (outDir) lines.push(`  rows in ${outDir}/ (hosts.jsonl, domains.jsonl, scan.json)`);
   return lines.join("\n");
 }
