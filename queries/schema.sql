@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS `mxsurvey`.`hosts`
     `forward_secrecy_only`    Nullable(UInt8) COMMENT 'every accepted suite has forward secrecy; null: not known',
     `kx_groups`               Array(String) COMMENT 'key-exchange groups accepted (TLS 1.3 and TLS 1.2 ECDHE), then dh-N',
     `server_cipher_order`     Nullable(UInt8) COMMENT 'the server enforces its own suite order; null: not tested',
-    `inventory_depth`         String COMMENT 'how deep the TLS inventory went: basic, versions, full',
+    `inventory_depth`         String COMMENT 'the --depth this row was probed with: basic, versions, full',
     `inventory_failure`       Nullable(String) COMMENT 'why the TLS inventory stopped early (its facts so far are kept)',
     `connections_used`        UInt16 COMMENT 'TCP connections this row\'s probes opened to the host',
     `grade`                   Nullable(String) COMMENT 'A+..F (README: the rubric); null at --depth basic (versions unknown) or without STARTTLS facts',

@@ -123,7 +123,7 @@ export const HOST_COLUMNS = {
   forward_secrecy_only: col(nbool(), "every accepted suite has forward secrecy; null: not known"),
   kx_groups: col(t.array(t.string()), "key-exchange groups accepted (TLS 1.3 and TLS 1.2 ECDHE), then dh-N"),
   server_cipher_order: col(nbool(), "the server enforces its own suite order; null: not tested"),
-  inventory_depth: col(t.enum(PROBE_DEPTHS), "how deep the TLS inventory went: basic, versions, full"),
+  inventory_depth: col(t.enum(PROBE_DEPTHS), "the --depth this row was probed with: basic, versions, full"),
   inventory_failure: col(
     t.nullable(t.enum(FAILURES)),
     "why the TLS inventory stopped early (its facts so far are kept)",

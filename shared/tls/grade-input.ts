@@ -38,8 +38,9 @@ export function rowGrade(
   now: Date,
   extra: { mta_sts_enforced?: boolean | null } = {},
 ): { grade: Grade | null; recommendations: string[] } {
-  if (r.starttls_offered === null) return { grade: null, recommendations: [] };
-  if (r.starttls_offered === true && r.inventory_depth === "basic")
+  // At --depth basic the protocol versions are unknown, so a letter would claim more than was measured, and
+  // grading only the hosts without STARTTLS would skew any statistic.
+  if (r.starttls_offered === null || r.inventory_depth === "basic")
     return { grade: null, recommendations: [] };
   const g = gradeHost(gradeInputFromRow(r, extra), now);
   // Publishing MTA-STS or DANE is the domain's business: the domain row carries that advice, with the domain's

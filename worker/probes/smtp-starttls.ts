@@ -78,7 +78,10 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
     await runSteps(job, ctx, row, now, seen);
     if (row.connect_ms !== null) row.connections_used = 1;
     const depth = job.depth ?? ctx.settings.depth;
-    if (depth !== "basic" && row.starttls_offered === true) await runInventory(job, ctx, row, depth);
+    if (depth !== "basic") {
+      row.inventory_depth = depth;
+      if (row.starttls_offered === true) await runInventory(job, ctx, row, depth);
+    }
   } finally {
     row.duration_ms = Date.now() - t0;
     row.status = hostStatus(row);
