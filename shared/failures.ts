@@ -74,3 +74,14 @@ export interface ProbeFailure {
   phase: Phase;
   detail: string;
 }
+
+/** The failures of a DNS lookup (phase `resolve`), as a typed subset of the vocabulary. */
+export const DNS_FAILURES = [
+  "dns_nxdomain",
+  "dns_no_address",
+  "dns_servfail",
+  "dns_refused",
+  "dns_timeout",
+  "dns_error",
+  "dns_cname_loop",
+] as const satisfies readonly Failure[];

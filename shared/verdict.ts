@@ -9,21 +9,13 @@
  * primary row has — a measured weakness outranks a host we could not test.
  */
 
-import type { Failure } from "./failures.js";
+import { DNS_FAILURES, type Failure } from "./failures.js";
 import { certNamesHost } from "./names.js";
 import type { HostRow } from "./schema/host-row.js";
 import { DOMAIN_SEVERITY, type DomainStatus, type HostStatus } from "./status.js";
 
-const DNS_FAILURES: ReadonlySet<Failure> = new Set<Failure>([
-  "dns_nxdomain",
-  "dns_no_address",
-  "dns_servfail",
-  "dns_refused",
-  "dns_timeout",
-  "dns_error",
-  "dns_cname_loop",
-  "mx_ip_literal",
-]);
+/** Failures that mean the host has no address to probe: its status is dns_failed. */
+const NO_ADDRESS: ReadonlySet<Failure> = new Set<Failure>([...DNS_FAILURES, "mx_ip_literal"]);
 
 type CertFields = Pick<
   HostRow,
@@ -41,7 +33,7 @@ export function certNamesDomain(r: CertFields, domain: string): boolean {
 
 export function hostStatus(r: HostRow): HostStatus {
   if (r.failure === "blocked_address") return "blocked";
-  if (r.failure && DNS_FAILURES.has(r.failure)) return "dns_failed";
+  if (r.failure && NO_ADDRESS.has(r.failure)) return "dns_failed";
   if (r.tls_version !== null) {
     return certTrustedInDate(r) && r.cert_name_matches_mx === true ? "ok" : "cert_invalid";
   }

@@ -6,7 +6,7 @@
 
 import type { CertError } from "../cert-errors.js";
 import type { DnsRcode } from "../dns/types.js";
-import type { Failure, Phase } from "../failures.js";
+import { DNS_FAILURES, type Failure, type Phase } from "../failures.js";
 
 /** Where inside the policy_fetch phase a fetch stopped. */
 export const POLICY_FETCH_STEPS = ["resolve", "connect", "tls_handshake", "headers", "body"] as const;
@@ -14,13 +14,7 @@ export type PolicyFetchStep = (typeof POLICY_FETCH_STEPS)[number];
 
 /** The failures a policy fetch can end with: a subset of the closed vocabulary (shared/failures.ts). */
 export const POLICY_FETCH_FAILURES = [
-  "dns_nxdomain",
-  "dns_no_address",
-  "dns_servfail",
-  "dns_refused",
-  "dns_timeout",
-  "dns_error",
-  "dns_cname_loop",
+  ...DNS_FAILURES,
   "blocked_address",
   "connection_refused",
   "host_unreachable",
