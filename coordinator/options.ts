@@ -9,6 +9,7 @@ import { hostname as osHostname } from "node:os";
 import type { Argv } from "yargs";
 import type { DnsQuerier } from "../shared/dns/cache.js";
 import { DnsClient, parseResolver, readSystemResolvers } from "../shared/dns/client.js";
+import { DEFAULT_MX_OPTIONS } from "../shared/dns/mx.js";
 import type { DnsResolverAddress } from "../shared/dns/types.js";
 import { checkEhloName } from "../shared/hostname.js";
 import { type PolicyList, readPolicyList } from "../shared/policy/policy-list.js";
@@ -20,9 +21,11 @@ import {
 } from "../shared/settings.js";
 import {
   createHttpsSecureContext,
+  createProbeSecureContext,
   DEFAULT_POLICY_FETCH_SETTINGS,
   type PolicyFetchContext,
 } from "../worker/api.js";
+import type { CheckDeps } from "./check/run-check.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -82,15 +85,19 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
       default: DEFAULT_PROBE_SETTINGS.hostDeadlineMs / 1000,
       description: "overall seconds per (MX host, IP) probe",
     })
-    .option("ipv6", { type: "boolean", default: false, description: "also resolve and probe AAAA addresses" })
+    .option("ipv6", {
+      type: "boolean",
+      default: DEFAULT_MX_OPTIONS.ipv6,
+      description: "also resolve and probe AAAA addresses",
+    })
     .option("ips-per-host", {
       type: "number",
-      default: 8,
+      default: DEFAULT_MX_OPTIONS.ipsPerHost,
       description: "probe at most this many addresses per MX host",
     })
     .option("max-mx", {
       type: "number",
-      default: 10,
+      default: DEFAULT_MX_OPTIONS.maxMx,
       description: "probe at most this many MX hosts per domain",
     })
     .option("depth", {
@@ -203,6 +210,26 @@ export interface ProbeArgs {
 
 export interface CheckArgs extends ProbeArgs {
   concurrency: number;
+}
+
+/** The in-process dependencies of check and probe (probe passes no policy arguments: no domain policies). */
+export function inProcessDeps(
+  args: CheckArgs & Partial<PolicyArgs>,
+  settings: ProbeSettings,
+  dns: DnsClient,
+): CheckDeps {
+  return {
+    dns,
+    mx: mxOptions(args),
+    probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
+    concurrency: concurrency(args),
+    ...(args.policies === undefined
+      ? {}
+      : {
+          policies: policyContext(args as CheckArgs & PolicyArgs, dns, settings),
+          policyList: loadPolicyList(args as PolicyArgs),
+        }),
+  };
 }
 
 /** check: probe options plus the domain policies. */

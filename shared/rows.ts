@@ -2,6 +2,7 @@
 
 import { emptyDaneFields } from "./dane/verdict.js";
 import type { HostRow } from "./schema/host-row.js";
+import { emptyInventory, inventoryRowFields } from "./tls/inventory.js";
 import { PROBE_VERSION } from "./version.js";
 
 export function emptyHostRow(hostname: string, ip: string | null, port: number, startedAt: Date): HostRow {
@@ -49,22 +50,7 @@ export function emptyHostRow(hostname: string, ip: string | null, port: number, 
     cert_sha256: null,
     cert_spki_sha256: null,
     ...emptyDaneFields(),
-    ssl2: null,
-    ssl3: null,
-    tls10: null,
-    tls11: null,
-    tls12: null,
-    tls13: null,
-    ciphers: [],
-    ciphers_complete: false,
-    weak_ciphers: [],
-    nist_r1_ok: null,
-    nist_r2_ok: null,
-    forward_secrecy_only: null,
-    kx_groups: [],
-    server_cipher_order: null,
-    inventory_depth: "basic",
-    inventory_failure: null,
+    ...inventoryRowFields(emptyInventory("versions"), "basic"),
     connections_used: 0,
     grade: null,
     recommendations: [],

@@ -5,16 +5,12 @@
  */
 
 import { checkHostName } from "../../shared/hostname.js";
-import { createProbeSecureContext } from "../../worker/api.js";
-import { type CheckDeps, checkDomain, type DomainResult } from "../check/run-check.js";
+import { checkDomain, type DomainResult } from "../check/run-check.js";
 import {
   type CheckArgs,
-  concurrency,
   dnsClient,
-  loadPolicyList,
-  mxOptions,
+  inProcessDeps,
   type PolicyArgs,
-  policyContext,
   probeSettings,
   UsageError,
 } from "../options.js";
@@ -44,14 +40,7 @@ export async function runCheck(
   if (names.length === 0) throw new UsageError("give at least one domain");
   const settings = probeSettings(args);
   const dns = dnsClient(args);
-  const deps: CheckDeps = {
-    dns,
-    mx: mxOptions(args),
-    probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
-    concurrency: concurrency(args),
-    policies: policyContext(args, dns, settings),
-    policyList: loadPolicyList(args),
-  };
+  const deps = inProcessDeps(args, settings, dns);
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
   // Domains run concurrently (each bounded by its own probes' deadlines); output keeps the order given.
   const pending = names.map(() => null as Promise<DomainResult> | null);

@@ -4,9 +4,8 @@
  */
 
 import type { HostRow } from "../../shared/schema/host-row.js";
-import { createProbeSecureContext } from "../../worker/api.js";
-import { type CheckDeps, parseProbeTarget, probeTarget } from "../check/run-check.js";
-import { type CheckArgs, concurrency, dnsClient, mxOptions, probeSettings, UsageError } from "../options.js";
+import { parseProbeTarget, probeTarget } from "../check/run-check.js";
+import { type CheckArgs, dnsClient, inProcessDeps, probeSettings, UsageError } from "../options.js";
 import { renderHost } from "../render/text.js";
 import { NoResolverError, type OutputArgs } from "./check.js";
 
@@ -24,12 +23,7 @@ export async function runProbe(
     return p;
   });
   const dns = dnsClient(args);
-  const deps: CheckDeps = {
-    dns,
-    mx: mxOptions(args),
-    probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
-    concurrency: concurrency(args),
-  };
+  const deps = inProcessDeps(args, settings, dns);
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
   try {
     // Targets run in parallel, up to --concurrency at once (a host-name target's addresses share its slot and

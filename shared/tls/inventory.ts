@@ -10,6 +10,7 @@
  */
 
 import type { Failure, Phase } from "../failures.js";
+import type { ProbeDepth } from "../settings.js";
 import { suiteByName } from "./cipher-suites.js";
 import { nistR1Ok, nistR2Ok } from "./nist.js";
 
@@ -50,6 +51,31 @@ export interface TlsInventory {
   failure: Failure | null;
   failure_phase: Phase | null;
   failure_detail: string | null;
+}
+
+/**
+ * The host-row columns an inventory fills, in column order (shared/schema/host-row.ts): the one mapping from
+ * inventory to row, used for the blank row and for a finished inventory alike.
+ */
+export function inventoryRowFields(inv: TlsInventory, depth: ProbeDepth) {
+  return {
+    ssl2: inv.ssl2,
+    ssl3: inv.ssl3,
+    tls10: inv.tls10,
+    tls11: inv.tls11,
+    tls12: inv.tls12,
+    tls13: inv.tls13,
+    ciphers: inv.ciphers,
+    ciphers_complete: inv.ciphers_complete,
+    weak_ciphers: inv.weak_ciphers,
+    nist_r1_ok: inv.nist_r1_ok,
+    nist_r2_ok: inv.nist_r2_ok,
+    forward_secrecy_only: inv.forward_secrecy_only,
+    kx_groups: inv.kx_groups,
+    server_cipher_order: inv.server_cipher_order,
+    inventory_depth: depth,
+    inventory_failure: inv.failure,
+  };
 }
 
 export function emptyInventory(depth: InventoryDepth): TlsInventory {

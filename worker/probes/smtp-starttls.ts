@@ -21,6 +21,7 @@ import { emptyHostRow } from "../../shared/rows.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ProbeDepth, ProbeSettings } from "../../shared/settings.js";
 import { rowGrade } from "../../shared/tls/grade-input.js";
+import { inventoryRowFields } from "../../shared/tls/inventory.js";
 import { hostStatus } from "../../shared/verdict.js";
 import { checkTargetAddress } from "../net/address-policy.js";
 import { type CertFacts, certFacts } from "../net/cert-facts.js";
@@ -130,22 +131,7 @@ async function runInventory(
       ...(ctx.connect ? { connect: ctx.connect } : {}),
     },
   );
-  row.ssl2 = inv.ssl2;
-  row.ssl3 = inv.ssl3;
-  row.tls10 = inv.tls10;
-  row.tls11 = inv.tls11;
-  row.tls12 = inv.tls12;
-  row.tls13 = inv.tls13;
-  row.ciphers = inv.ciphers;
-  row.ciphers_complete = inv.ciphers_complete;
-  row.weak_ciphers = inv.weak_ciphers;
-  row.nist_r1_ok = inv.nist_r1_ok;
-  row.nist_r2_ok = inv.nist_r2_ok;
-  row.forward_secrecy_only = inv.forward_secrecy_only;
-  row.kx_groups = inv.kx_groups;
-  row.server_cipher_order = inv.server_cipher_order;
-  row.inventory_depth = depth;
-  row.inventory_failure = inv.failure;
+  Object.assign(row, inventoryRowFields(inv, depth));
   row.connections_used += inv.connections_used;
 }
 
