@@ -2,18 +2,24 @@
 /**
  * The mxsurvey command line: one verb per file in coordinator/commands/. Data goes to stdout; messages to
  * stderr. Exit codes: 0 the command ran (whatever it found), 2 bad usage, 3 no DNS resolver answered,
- * 1 anything else (a bug in mxsurvey).
+ * 1 anything else (a bug in mxsurvey). Each command's code is imported when it runs: parsing the command line
+ * loads only yargs and the option definitions (start-up time counts when a survey runs `probe` per host).
  */
 
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { NoResolverError, runCheck } from "./commands/check.js";
-import { dbCommand } from "./commands/db.js";
-import { runProbe } from "./commands/probe.js";
-import { runScanCommand, type ScanArgs, scanOptions } from "./commands/scan.js";
-import { runStatusCommand, type StatusArgs, statusOptions } from "./commands/status.js";
-import { runWorkerCommand, type WorkerArgs, workerOptions } from "./commands/worker.js";
-import { type CheckArgs, checkOptions, type PolicyArgs, probeOptions, UsageError } from "./options.js";
+import { dbCommand } from "./commands/db-options.js";
+import { type ScanArgs, scanOptions } from "./commands/scan-options.js";
+import { type StatusArgs, statusOptions } from "./commands/status-options.js";
+import { type WorkerArgs, workerOptions } from "./commands/worker-options.js";
+import {
+  type CheckArgs,
+  checkOptions,
+  NoResolverError,
+  type PolicyArgs,
+  probeOptions,
+  UsageError,
+} from "./options.js";
 
 async function main(argv: string[]): Promise<number> {
   let exit = 0;
@@ -68,6 +74,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
       (y) => checkOptions(y).positional("domains", { type: "string", array: true, describe: "mail domains" }),
       async (a) => {
         try {
+          const { runCheck } = await import("./commands/check.js");
           await runCheck(
             (a.domains as string[]) ?? [],
             a as unknown as CheckArgs & PolicyArgs & { json: boolean; color?: boolean },
@@ -85,6 +92,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
         probeOptions(y).positional("targets", { type: "string", array: true, describe: "servers to probe" }),
       async (a) => {
         try {
+          const { runProbe } = await import("./commands/probe.js");
           await runProbe(
             (a.targets as string[]) ?? [],
             a as unknown as CheckArgs & { json: boolean; color?: boolean },
@@ -101,6 +109,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
       (y) => scanOptions(y),
       async (a) => {
         try {
+          const { runScanCommand } = await import("./commands/scan.js");
           await runScanCommand(a as unknown as ScanArgs, process.stdout);
         } catch (err) {
           fail(err);
@@ -113,6 +122,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
       (y) => workerOptions(y),
       async (a) => {
         try {
+          const { runWorkerCommand } = await import("./commands/worker.js");
           await runWorkerCommand(a as unknown as WorkerArgs);
         } catch (err) {
           fail(err);
@@ -125,6 +135,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
       (y) => statusOptions(y),
       async (a) => {
         try {
+          const { runStatusCommand } = await import("./commands/status.js");
           await runStatusCommand(a as unknown as StatusArgs, process.stdout);
         } catch (err) {
           fail(err);

@@ -7,7 +7,6 @@
 import { readFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import type { Argv } from "yargs";
-import type { DnsQuerier } from "../shared/dns/cache.js";
 import { DnsClient, parseResolver, readSystemResolvers } from "../shared/dns/client.js";
 import { DEFAULT_MX_OPTIONS } from "../shared/dns/mx.js";
 import type { DnsResolverAddress } from "../shared/dns/types.js";
@@ -19,16 +18,14 @@ import {
   type ProbeDepth,
   type ProbeSettings,
 } from "../shared/settings.js";
-import {
-  createHttpsSecureContext,
-  createProbeSecureContext,
-  DEFAULT_POLICY_FETCH_SETTINGS,
-  type PolicyFetchContext,
-} from "../worker/api.js";
-import type { CheckDeps } from "./check/run-check.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** No DNS resolver answered at all: the CLI exits 3 (nothing was measured). */
+export class NoResolverError extends Error {
+  override name = "NoResolverError";
 }
 
 /** Options that make up the probe settings and the DNS client: shared by check, probe, scan and worker. */
@@ -139,27 +136,6 @@ export interface PolicyArgs {
   "policy-list"?: string | undefined;
 }
 
-export function policyContext(
-  a: PolicyArgs & ProbeArgs,
-  dns: DnsQuerier,
-  settings: ProbeSettings,
-): PolicyFetchContext | null {
-  if (!a.policies) return null;
-  const port = a["https-port"];
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError("--https-port must be 1..65535");
-  return {
-    dns,
-    secureContext: createHttpsSecureContext(settings.caPem),
-    settings: {
-      ...DEFAULT_POLICY_FETCH_SETTINGS,
-      allowPrivateTargets: settings.allowPrivateTargets,
-      ipv6: a.ipv6,
-      httpsPort: port,
-    },
-  };
-}
-
 export function loadPolicyList(a: PolicyArgs): PolicyList | null {
   const file = a["policy-list"];
   if (!file) return null;
@@ -210,26 +186,6 @@ export interface ProbeArgs {
 
 export interface CheckArgs extends ProbeArgs {
   concurrency: number;
-}
-
-/** The in-process dependencies of check and probe (probe passes no policy arguments: no domain policies). */
-export function inProcessDeps(
-  args: CheckArgs & Partial<PolicyArgs>,
-  settings: ProbeSettings,
-  dns: DnsClient,
-): CheckDeps {
-  return {
-    dns,
-    mx: mxOptions(args),
-    probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
-    concurrency: concurrency(args),
-    ...(args.policies === undefined
-      ? {}
-      : {
-          policies: policyContext(args as CheckArgs & PolicyArgs, dns, settings),
-          policyList: loadPolicyList(args as PolicyArgs),
-        }),
-  };
 }
 
 /** check: probe options plus the domain policies. */

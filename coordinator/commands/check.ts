@@ -6,19 +6,16 @@
 
 import { checkHostName } from "../../shared/hostname.js";
 import { checkDomain, type DomainResult } from "../check/run-check.js";
+import { inProcessDeps } from "../deps.js";
 import {
   type CheckArgs,
   dnsClient,
-  inProcessDeps,
+  NoResolverError,
   type PolicyArgs,
   probeSettings,
   UsageError,
 } from "../options.js";
 import { renderDomain } from "../render/text.js";
-
-export class NoResolverError extends Error {
-  override name = "NoResolverError";
-}
 
 export interface OutputArgs {
   json: boolean;

@@ -5,9 +5,10 @@
 
 import type { HostRow } from "../../shared/schema/host-row.js";
 import { parseProbeTarget, probeTarget } from "../check/run-check.js";
-import { type CheckArgs, dnsClient, inProcessDeps, probeSettings, UsageError } from "../options.js";
+import { inProcessDeps } from "../deps.js";
+import { type CheckArgs, dnsClient, NoResolverError, probeSettings, UsageError } from "../options.js";
 import { renderHost } from "../render/text.js";
-import { NoResolverError, type OutputArgs } from "./check.js";
+import type { OutputArgs } from "./check.js";
 
 export async function runProbe(
   targets: string[],

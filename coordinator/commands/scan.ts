@@ -7,9 +7,7 @@
  */
 
 import { existsSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { join } from "node:path";
-import type { Argv } from "yargs";
 import { CachingDns } from "../../shared/dns/cache.js";
 import { type HostResult, newScanId, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
@@ -20,85 +18,16 @@ import { MemoryTransport } from "../../shared/transport/memory.js";
 import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import type { CoordinatorTransport } from "../../shared/transport/types.js";
 import { createProbePool, runWorkerLoop } from "../../worker/api.js";
+import { policyContext } from "../deps.js";
 import { ingestDomains } from "../ingest/index.js";
-import {
-  dnsClient,
-  loadPolicyList,
-  mxOptions,
-  type PolicyArgs,
-  type ProbeArgs,
-  policyContext,
-  policyOptions,
-  positiveInt,
-  probeSettings,
-  probeSettingsOptions,
-  UsageError,
-} from "../options.js";
+import { dnsClient, loadPolicyList, mxOptions, positiveInt, probeSettings, UsageError } from "../options.js";
 import { Progress } from "../scan/progress.js";
 import { runScan } from "../scan/run-scan.js";
 import { renderSummary } from "../scan/summary.js";
-import { clickhouseOptions, type DbArgs, storeFromArgs } from "./db.js";
-import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
-import { ingestOptions, readListOptions, runScanDryRun } from "./scan-dry-run.js";
-
-export function scanOptions<T>(y: Argv<T>) {
-  return natsOptions(clickhouseOptions(policyOptions(probeSettingsOptions(ingestOptions(y)))))
-    .option("dry-run", {
-      type: "boolean",
-      default: false,
-      description: "read, normalize and dedupe the list; print counts and rejected lines; no DNS",
-    })
-    .option("out", {
-      type: "string",
-      description:
-        "directory for hosts.jsonl, domains.jsonl, scan.json (default ./scans/<scan_id>/ without --clickhouse)",
-    })
-    .option("resume", { type: "string", description: "continue the scan SCAN_ID whose coordinator died" })
-    .option("dns-concurrency", {
-      type: "number",
-      default: 64,
-      description: "MX discoveries in flight at once",
-    })
-    .option("threads", {
-      type: "number",
-      default: cpus().length,
-      description: "probe threads (embedded mode)",
-    })
-    .option("concurrency", {
-      type: "number",
-      default: 64,
-      description: "probes in flight per thread (embedded mode)",
-    })
-    .option("fleet-concurrency", {
-      type: "number",
-      default: 256,
-      description: "jobs in flight across all workers (NATS max-ack-pending)",
-    })
-    .option("job-ack-wait", {
-      type: "number",
-      default: 60,
-      description: "seconds a worker may hold a job without a heartbeat before it is redelivered (NATS)",
-    })
-    .option("quiet", { type: "boolean", default: false, description: "no progress output" });
-}
-
-export interface ScanArgs extends ProbeArgs, PolicyArgs, DbArgs, NatsArgs {
-  domains?: string | undefined;
-  column?: string | undefined;
-  top?: number | undefined;
-  format?: string | undefined;
-  "list-source": string;
-  "list-id": string;
-  "dry-run": boolean;
-  out?: string | undefined;
-  resume?: string | undefined;
-  "dns-concurrency": number;
-  threads: number;
-  concurrency: number;
-  "fleet-concurrency": number;
-  "job-ack-wait": number;
-  quiet: boolean;
-}
+import { storeFromArgs } from "./db.js";
+import { natsConnectOptions } from "./nats-options.js";
+import { readListOptions, runScanDryRun } from "./scan-dry-run.js";
+import type { ScanArgs } from "./scan-options.js";
 
 interface IngestParams {
   format: string;

@@ -4,24 +4,13 @@
  * Without SCAN_ID: every scan with a saved plan.
  */
 
-import type { Argv } from "yargs";
 import { jobKey, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import { UsageError } from "../options.js";
 import { type DomainPlan, dedupe, type PlanItem } from "../scan/plan.js";
-import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
-
-export function statusOptions<T>(y: Argv<T>) {
-  return natsOptions(y)
-    .positional("scan_id", { type: "string", describe: "the scan (default: list every scan)" })
-    .option("json", { type: "boolean", default: false, description: "print JSON" });
-}
-
-export interface StatusArgs extends NatsArgs {
-  scan_id?: string | undefined;
-  json: boolean;
-}
+import { natsConnectOptions } from "./nats-options.js";
+import type { StatusArgs } from "./status-options.js";
 
 export interface ScanStatus {
   scan_id: string;

@@ -5,25 +5,11 @@
  * flight (bounded by the probe deadline), then exit; a second signal gives the remaining jobs back at once.
  */
 
-import { cpus } from "node:os";
-import type { Argv } from "yargs";
 import { connectNats, NatsWorkerTransport } from "../../shared/transport/nats.js";
 import { createProbePool, runWorkerLoop, WORKER_NAME } from "../../worker/api.js";
-import { type ProbeArgs, positiveInt, probeSettings, probeSettingsOptions } from "../options.js";
-import { type NatsArgs, natsConnectOptions, natsOptions } from "./nats-options.js";
-
-export function workerOptions<T>(y: Argv<T>) {
-  return natsOptions(probeSettingsOptions(y))
-    .option("threads", { type: "number", default: cpus().length, description: "probe threads" })
-    .option("concurrency", { type: "number", default: 64, description: "probes in flight per thread" })
-    .option("quiet", { type: "boolean", default: false, description: "no log lines" });
-}
-
-export interface WorkerArgs extends ProbeArgs, NatsArgs {
-  threads: number;
-  concurrency: number;
-  quiet: boolean;
-}
+import { positiveInt, probeSettings } from "../options.js";
+import { natsConnectOptions } from "./nats-options.js";
+import type { WorkerArgs } from "./worker-options.js";
 
 export async function runWorkerCommand(args: WorkerArgs): Promise<void> {
   const settings = probeSettings(args);

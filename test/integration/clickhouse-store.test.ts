@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yargs from "yargs";
-import { dbCommand, runDbLoad, runDbMigrate } from "../../coordinator/commands/db.js";
+import { runDbLoad, runDbMigrate } from "../../coordinator/commands/db.js";
+import { dbCommand } from "../../coordinator/commands/db-options.js";
 import { UsageError } from "../../coordinator/options.js";
 import { SCAN_COLUMNS, type ScanRow } from "../../shared/schema/scan-row.js";
 import {

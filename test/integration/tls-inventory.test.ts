@@ -187,6 +187,13 @@ describe("tls-inventory - Node TLS servers against OpenSSL's own cipher lists", 
     expect(inv.forward_secrecy_only).toBe(true);
     expect(inv.nist_r2_ok).toBe(true);
     expect(inv.nist_r1_ok).toBe(false);
+    // TLS 1.3 hellos carry no key share: the server answers each with a HelloRetryRequest, no key exchange.
+    expect(inv.evidence).toContainEqual(
+      expect.stringMatching(/^TLSv1\.3: accepted \(HelloRetryRequest TLSv1\.3 /),
+    );
+    // 1 version test + 2 more suites + 1 refusal + 1 more group + 1 refusal + 1 order + 4 older versions + SSLv2
+    // (SSLv3 refused chunk by chunk: 2)
+    expect(inv.connections_used).toBe(1 + 2 + 1 + 1 + 1 + 1 + 3 + 2 + 1);
   });
 
   it("tls-inventory - server order: honorCipherOrder makes the server choose", async () => {
@@ -197,6 +204,10 @@ describe("tls-inventory - Node TLS servers against OpenSSL's own cipher lists", 
     });
     const inv = await inventory(s);
     expect(inv.server_cipher_order).toBe(true);
+    // told by the enumeration's own choices, without an extra hello
+    expect(inv.evidence).toContain(
+      "TLSv1.2 order: we offered TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 first, the server chose TLS_RSA_WITH_AES_256_CBC_SHA",
+    );
     // found in the server's order of preference
     expect(suitesAt(inv, "TLSv1.2")).toEqual([
       "TLS_RSA_WITH_AES_256_CBC_SHA",
@@ -361,6 +372,44 @@ describe("tls-inventory - the fake responder: what OpenSSL 3 cannot serve", () =
     expect(inv.server_cipher_order).toBe(true);
   });
 
+  it("tls-inventory - a server that mishandles an empty key_share: TLS 1.3 asked again with real key shares", async () => {
+    const s = await fake({
+      versions: [0x0303, 0x0304],
+      suites: [0x1301, 0x1302, 0xc02f],
+      onNoKeyShare: "alert",
+    });
+    const inv = await inventory(s);
+    expect(inv.tls13).toBe(true);
+    expect(inv.tls12).toBe(true);
+    expect(suitesAt(inv, "TLSv1.3")).toEqual(["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"]);
+    expect(inv.evidence).toContainEqual(
+      expect.stringMatching(
+        /^TLSv1\.3: no HelloRetryRequest for an empty key_share \(alert illegal_parameter\)/,
+      ),
+    );
+    expect(inv.evidence).toContain("TLSv1.3: accepted (ServerHello TLSv1.3 TLS_AES_128_GCM_SHA256 x25519)");
+    expect(inv.kx_groups).toContain("x25519");
+  });
+
+  it("tls-inventory - client order: every choice follows ours, and one reversed hello confirms it", async () => {
+    const s = await fake({ versions: [0x0303], suites: [0x009c, 0xc02f, 0xc030], preference: "client" });
+    const inv = await inventory(s);
+    expect(inv.server_cipher_order).toBe(false);
+    expect(inv.evidence).toContainEqual(
+      expect.stringMatching(/^TLSv1\.2 order: every choice followed ours; reversed → /),
+    );
+  });
+
+  it("tls-inventory - a server order that happens to be ours: the reversed hello tells", async () => {
+    // Our offer order puts ECDHE AES-GCM first, then RSA AES-GCM: the server prefers the same.
+    const s = await fake({ versions: [0x0303], suites: [0xc02f, 0x009c], preference: "server" });
+    const inv = await inventory(s);
+    expect(inv.server_cipher_order).toBe(true);
+    expect(inv.evidence).toContain(
+      "TLSv1.2 order: every choice followed ours; reversed → TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    );
+  });
+
   it("tls-inventory - a legacy mix: SSLv2, SSLv3 and TLS 1.0 at once", async () => {
     const s = await fake({
       versions: [0x0002, 0x0300, 0x0301],
@@ -440,6 +489,7 @@ describe("tls-inventory - edges", () => {
     });
     const inv = await inventory(s, { deadlineMs: 500 });
     expect(inv.failure).toBe("deadline_exceeded");
+    // The first connection (TLS 1.3, handshake_failure from this TLS 1.2 server) decides; the second runs out.
     expect(versions(inv)).toEqual({
       ssl2: null,
       ssl3: null,

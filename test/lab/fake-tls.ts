@@ -32,6 +32,11 @@ export interface FakeTlsConfig {
   onBadVersion?: "alert" | "close";
   /** Answer when no suite is shared: a handshake_failure alert (default) or a close. */
   onNoCipher?: "alert" | "close";
+  /**
+   * TLS 1.3 hello without a usable key share: a HelloRetryRequest (default, RFC 8446 §4.1.4) or — a broken
+   * server — an illegal_parameter alert.
+   */
+  onNoKeyShare?: "hrr" | "alert";
   /** DHE prime size in the ServerKeyExchange, default 2048. */
   dhBits?: number;
 }
@@ -282,6 +287,7 @@ export function fakeTlsAnswer(hello: ParsedClientHello | ParsedSsl2Hello, cfg: F
     if (common === undefined) return noCipher(0x0303);
     const sv = ext(43, u16(TLS13));
     if (!share) {
+      if (cfg.onNoKeyShare === "alert") return alertRecord(47, 0x0303);
       const hrr = serverHello({
         version: TLS13,
         suite,

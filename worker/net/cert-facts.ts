@@ -75,8 +75,17 @@ function keyFacts(spki: Uint8Array): Pick<CertFacts, "key_type" | "key_bits" | "
   }
 }
 
-/** Facts of one DER certificate, judged against `now`. Throws only if `der` is not a certificate at all. */
-export function certFacts(der: Uint8Array, now: Date): CertFacts {
+type StaticFacts = Omit<CertFacts, "expired" | "not_yet_valid">;
+
+/**
+ * Parsed facts by certificate SHA-256: a survey meets the same certificates on many hosts (one provider's MX
+ * fleet, one hosting company's wildcard), and parsing is the costliest part of reading one. Bounded; the
+ * oldest entry goes first.
+ */
+const parsed = new Map<string, StaticFacts>();
+const PARSED_MAX = 4096;
+
+function parse(der: Uint8Array, sha256: string): StaticFacts {
   const cert = new x509.X509Certificate(der);
   const node = new NodeX509(Buffer.from(der));
   const sanExt = cert.getExtension(x509.SubjectAlternativeNameExtension);
@@ -97,10 +106,25 @@ export function certFacts(der: Uint8Array, now: Date): CertFacts {
     not_after: cert.notAfter.toISOString(),
     ...keyFacts(new Uint8Array(cert.publicKey.rawData)),
     sig_alg: SIG_ALGS[sigOid] ?? sigOid,
-    sha256: sha256hex(der),
+    sha256,
     spki_sha256: sha256hex(new Uint8Array(cert.publicKey.rawData)),
     self_signed: selfSigned,
-    expired: cert.notAfter.getTime() < now.getTime(),
-    not_yet_valid: cert.notBefore.getTime() > now.getTime(),
+  };
+}
+
+/** Facts of one DER certificate, judged against `now`. Throws only if `der` is not a certificate at all. */
+export function certFacts(der: Uint8Array, now: Date): CertFacts {
+  const sha256 = sha256hex(der);
+  let facts = parsed.get(sha256);
+  if (!facts) {
+    facts = parse(der, sha256);
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(sha256, facts);
+  }
+  return {
+    ...facts,
+    sans: [...facts.sans],
+    expired: Date.parse(facts.not_after) < now.getTime(),
+    not_yet_valid: Date.parse(facts.not_before) > now.getTime(),
   };
 }

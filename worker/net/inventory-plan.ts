@@ -73,14 +73,23 @@ function likelihood(s: CipherSuite): number {
   return (KX_RANK[s.kx] ?? 9) + (ENC_RANK[s.enc] ?? 6) + (s.auth === "anon" ? 1 : 0) + (s.registered ? 0 : 2);
 }
 
-/** Every suite negotiable in `version` (SSLv3 … TLS 1.3), most likely first. */
-export function candidateSuites(version: number): number[] {
-  const fits = (s: CipherSuite) =>
-    version === TLS13 ? s.tls13 : !s.tls13 && MIN_VERSION_CODE[s.min_version] <= version;
-  return CIPHER_SUITES.filter(fits)
-    .map((s) => ({ s, rank: likelihood(s) }))
-    .sort((a, b) => a.rank - b.rank || a.s.code - b.s.code)
-    .map((x) => x.s.code);
+const candidates = new Map<number, readonly number[]>();
+
+/** Every suite negotiable in `version` (SSLv3 … TLS 1.3), most likely first (computed once per version). */
+export function candidateSuites(version: number): readonly number[] {
+  let list = candidates.get(version);
+  if (!list) {
+    const fits = (s: CipherSuite) =>
+      version === TLS13 ? s.tls13 : !s.tls13 && MIN_VERSION_CODE[s.min_version] <= version;
+    list = Object.freeze(
+      CIPHER_SUITES.filter(fits)
+        .map((s) => ({ s, rank: likelihood(s) }))
+        .sort((a, b) => a.rank - b.rank || a.s.code - b.s.code)
+        .map((x) => x.s.code),
+    );
+    candidates.set(version, list);
+  }
+  return list;
 }
 
 /** Cut a list into chunks of at most `size`. */

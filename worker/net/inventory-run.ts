@@ -87,7 +87,15 @@ export class Inventory {
   private readonly deadline: Deadline;
   /** Accepted suites per version, in the order the server chose them. */
   readonly accepted = new Map<number, number[]>();
-  readonly groups: string[] = [];
+  /** Per version, each choice the server made: what we offered (in our order) and what it chose. */
+  readonly picks = new Map<number, { offered: readonly number[]; chosen: number }[]>();
+  /** TLS 1.3 groups (key shares and HelloRetryRequests), in the order found. */
+  readonly groups13: string[] = [];
+  /** TLS 1.2 and older: ECDHE groups and the DHE prime size, from ServerKeyExchange messages, per version. */
+  readonly ecdheGroups = new Map<number, number[]>();
+  readonly dhePrimeBits = new Map<number, number>();
+  /** This server mishandled a TLS 1.3 hello without key shares: its TLS 1.3 hellos carry real ones. */
+  tls13KeyShares = false;
   private stopped = false;
 
   constructor(
@@ -131,8 +139,43 @@ export class Inventory {
     return true;
   }
 
-  addGroup(name: string): void {
-    if (!this.groups.includes(name)) this.groups.push(name);
+  addGroup13(group: number): void {
+    const name = groupName(group);
+    if (!this.groups13.includes(name)) this.groups13.push(name);
+  }
+
+  /** A ServerHello for `version` that chose a suite from `offered`: the suite, the choice, the key exchange. */
+  chose(version: number, offered: readonly number[], o: HelloOutcome & { kind: "server_hello" }): void {
+    const chosen = o.hello.cipherSuite;
+    this.addSuite(version, chosen);
+    const picks = this.picks.get(version) ?? [];
+    picks.push({ offered, chosen });
+    this.picks.set(version, picks);
+    if (version === TLS13 && o.hello.group !== null) this.addGroup13(o.hello.group);
+    this.keyExchange(version, o);
+  }
+
+  /** The group or prime of a TLS 1.2-or-older ServerKeyExchange that came with `o`. */
+  keyExchange(version: number, o: HelloOutcome & { kind: "server_hello" }): void {
+    const kx = o.keyExchange;
+    if (kx?.kind === "ecdhe") {
+      const list = this.ecdheGroups.get(version) ?? [];
+      if (!list.includes(kx.group)) list.push(kx.group);
+      this.ecdheGroups.set(version, list);
+    }
+    if (kx?.kind === "dhe") this.dhePrimeBits.set(version, kx.primeBits);
+  }
+
+  /** Every group found: TLS 1.3 ones first, then TLS 1.2 ECDHE curves of `legacy`, then `dh-<bits>`. */
+  groups(legacy: number | undefined): string[] {
+    const out = [...this.groups13];
+    for (const g of legacy === undefined ? [] : (this.ecdheGroups.get(legacy) ?? [])) {
+      const name = groupName(g);
+      if (!out.includes(name)) out.push(name);
+    }
+    const bits = legacy === undefined ? undefined : this.dhePrimeBits.get(legacy);
+    if (bits !== undefined) out.push(`dh-${bits}`);
+    return out;
   }
 
   /** One connection; null when the inventory has stopped (failure, deadline, no STARTTLS). */

@@ -166,7 +166,11 @@ function readAnswer(
           },
           starttlsOffered: true,
         });
-      } else ok({ kind: "timeout", received: reader.bytesReceived });
+      } else {
+        // A ServerHello already read (reading on for the key exchange) still stands; else there is no answer.
+        const a = reader.end();
+        ok(a.kind === "closed" ? { kind: "timeout", received: reader.bytesReceived } : a);
+      }
     }, ms);
     socket.on("data", onData);
     socket.once("end", onEnd);

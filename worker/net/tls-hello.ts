@@ -79,26 +79,73 @@ export const TLS13_GROUPS: readonly number[] = [
   ),
 ];
 
-function u8(n: number): Buffer {
-  return Buffer.from([n & 0xff]);
-}
-function u16(n: number): Buffer {
-  return Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-}
-function u24(n: number): Buffer {
-  return Buffer.from([(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
-}
-function vec8(b: Buffer): Buffer {
-  return Buffer.concat([u8(b.length), b]);
-}
-function vec16(b: Buffer): Buffer {
-  return Buffer.concat([u16(b.length), b]);
-}
-function list16(values: readonly number[]): Buffer {
-  return Buffer.concat(values.map(u16));
-}
-function extension(type: number, data: Buffer): Buffer {
-  return Buffer.concat([u16(type), vec16(data)]);
+/**
+ * A growable big-endian byte writer for the hello encoders: one buffer, lengths patched in place (the nested
+ * `vector<…>` length prefixes of RFC 8446 §3.4) — no per-field allocations, since a survey sends millions.
+ */
+class Writer {
+  private buf = Buffer.allocUnsafe(1024);
+  private pos = 0;
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  get length(): number {
+    return this.pos;
+  }
+  u8(n: number): this {
+    this.room(1);
+    this.buf[this.pos++] = n & 0xff;
+    return this;
+  }
+  u16(n: number): this {
+    this.room(2);
+    this.buf.writeUInt16BE(n & 0xffff, this.pos);
+    this.pos += 2;
+    return this;
+  }
+  u24(n: number): this {
+    this.room(3);
+    this.buf.writeUIntBE(n & 0xffffff, this.pos, 3);
+    this.pos += 3;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+  zeros(n: number): this {
+    this.room(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+    return this;
+  }
+  list16(values: readonly number[]): this {
+    for (const v of values) this.u16(v);
+    return this;
+  }
+  /** Reserve a `width`-byte length prefix, write the body, then fill in the body's length. */
+  vec(width: 1 | 2 | 3, body: (w: this) => void): this {
+    this.room(width);
+    const at = this.pos;
+    this.pos += width;
+    body(this);
+    this.buf.writeUIntBE(this.pos - at - width, at, width);
+    return this;
+  }
+  /** An extension: type, then its data as a 16-bit vector. */
+  ext(type: number, data: (w: this) => void = () => {}): this {
+    return this.u16(type).vec(2, data);
+  }
+  /** A copy of what was written (the scratch buffer is not handed out). */
+  done(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.pos));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -116,18 +163,17 @@ export function encodeSsl2ClientHello(o: Ssl2HelloOptions): Buffer {
   if (o.challenge.length < 16 || o.challenge.length > 32)
     throw new Error("SSLv2 challenge must be 16..32 bytes");
   if (o.cipherSpecs.length === 0) throw new Error("SSLv2 hello needs at least one cipher spec");
-  const specs = Buffer.concat(o.cipherSpecs.map(u24));
-  const body = Buffer.concat([
-    u8(1), // MSG-CLIENT-HELLO
-    u16(SSL2),
-    u16(specs.length),
-    u16(0), // SESSION-ID-LENGTH
-    u16(o.challenge.length),
-    specs,
-    o.challenge,
-  ]);
-  if (body.length > 0x7fff) throw new Error("SSLv2 hello too long");
-  return Buffer.concat([u16(0x8000 | body.length), body]);
+  const bodyLength = 9 + 3 * o.cipherSpecs.length + o.challenge.length;
+  if (bodyLength > 0x7fff) throw new Error("SSLv2 hello too long");
+  const w = new Writer()
+    .u16(0x8000 | bodyLength)
+    .u8(1) // MSG-CLIENT-HELLO
+    .u16(SSL2)
+    .u16(3 * o.cipherSpecs.length)
+    .u16(0) // SESSION-ID-LENGTH
+    .u16(o.challenge.length);
+  for (const spec of o.cipherSpecs) w.u24(spec);
+  return w.bytes(o.challenge).done();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -160,33 +206,42 @@ function isIpLiteral(name: string): boolean {
   return /^[0-9.]+$/.test(name) || name.includes(":");
 }
 
-/** The extensions of a hello for `o.version` (none for SSLv3). */
-function extensionsFor(o: ClientHelloOptions): Buffer[] {
-  if (o.version === SSL3) return [];
-  const exts: Buffer[] = [];
-  if (o.serverName && !isIpLiteral(o.serverName)) {
-    const host = Buffer.from(o.serverName, "ascii");
-    exts.push(extension(EXT_SERVER_NAME, vec16(Buffer.concat([u8(0), vec16(host)]))));
-  }
+/** The extensions of a hello for `o.version` (none for SSLv3), padded per RFC 7685 when `helloSize` needs it. */
+function writeExtensions(w: Writer, o: ClientHelloOptions, headLength: number): void {
   const tls13 = o.version === TLS13;
   const groups = o.groups ?? (tls13 ? TLS13_GROUPS : TLS12_GROUPS);
-  if (!tls13) exts.push(extension(EXT_EC_POINT_FORMATS, vec8(Buffer.from([0, 1, 2]))));
-  if (groups.length > 0) exts.push(extension(EXT_SUPPORTED_GROUPS, vec16(list16(groups))));
-  if (o.version >= TLS12) {
-    exts.push(
-      extension(EXT_SIGNATURE_ALGORITHMS, vec16(list16(o.signatureAlgorithms ?? SIGNATURE_ALGORITHMS))),
-    );
-  }
-  if (!tls13) {
-    exts.push(extension(EXT_EXTENDED_MASTER_SECRET, Buffer.alloc(0)));
-    exts.push(extension(EXT_RENEGOTIATION_INFO, vec8(Buffer.alloc(0))));
-  } else {
-    exts.push(extension(EXT_SUPPORTED_VERSIONS, vec8(u16(TLS13))));
-    exts.push(extension(EXT_PSK_KEY_EXCHANGE_MODES, vec8(u8(1)))); // psk_dhe_ke
-    const shares = (o.keyShares ?? []).map((k) => Buffer.concat([u16(k.group), vec16(k.key)]));
-    exts.push(extension(EXT_KEY_SHARE, vec16(Buffer.concat(shares))));
-  }
-  return exts;
+  w.vec(2, (w) => {
+    const start = w.length;
+    if (o.serverName && !isIpLiteral(o.serverName)) {
+      const host = Buffer.from(o.serverName, "ascii");
+      w.ext(EXT_SERVER_NAME, (w) => w.vec(2, (w) => w.u8(0).vec(2, (w) => w.bytes(host))));
+    }
+    if (!tls13) w.ext(EXT_EC_POINT_FORMATS, (w) => w.vec(1, (w) => w.u8(0).u8(1).u8(2)));
+    if (groups.length > 0) w.ext(EXT_SUPPORTED_GROUPS, (w) => w.vec(2, (w) => w.list16(groups)));
+    if (o.version >= TLS12) {
+      w.ext(EXT_SIGNATURE_ALGORITHMS, (w) =>
+        w.vec(2, (w) => w.list16(o.signatureAlgorithms ?? SIGNATURE_ALGORITHMS)),
+      );
+    }
+    if (!tls13) {
+      w.ext(EXT_EXTENDED_MASTER_SECRET);
+      w.ext(EXT_RENEGOTIATION_INFO, (w) => w.u8(0));
+    } else {
+      w.ext(EXT_SUPPORTED_VERSIONS, (w) => w.vec(1, (w) => w.u16(TLS13)));
+      w.ext(EXT_PSK_KEY_EXCHANGE_MODES, (w) => w.vec(1, (w) => w.u8(1))); // psk_dhe_ke
+      w.ext(EXT_KEY_SHARE, (w) =>
+        w.vec(2, (w) => {
+          for (const k of o.keyShares ?? []) w.u16(k.group).vec(2, (w) => w.bytes(k.key));
+        }),
+      );
+    }
+    // RFC 7685: keep the handshake message out of 256..511 bytes (a known server bug range) by padding to 512.
+    const size = 4 + headLength + 2 + (w.length - start);
+    if (size >= 256 && size < 512) {
+      const pad = Math.max(0, 512 - size - 4);
+      w.ext(EXT_PADDING, (w) => w.zeros(pad));
+    }
+  });
 }
 
 /**
@@ -198,29 +253,21 @@ export function encodeClientHello(o: ClientHelloOptions): Buffer {
   if (o.suites.length === 0) throw new Error("ClientHello needs at least one cipher suite");
   if (o.version < SSL3 || o.version > TLS13) throw new Error(`cannot encode version ${o.version}`);
   const sessionId = o.sessionId ?? Buffer.alloc(0);
-  const head = Buffer.concat([
-    u16(Math.min(o.version, TLS12)),
-    o.random,
-    vec8(sessionId),
-    vec16(list16(o.suites)),
-    vec8(Buffer.from([0])), // compression: null only
-  ]);
-  const exts = extensionsFor(o);
-  let body: Buffer;
-  if (exts.length === 0) body = head;
-  else {
-    // RFC 7685: keep the handshake message out of 256..511 bytes (a known server bug range) by padding to 512.
-    let extBytes = Buffer.concat(exts);
-    const size = 4 + head.length + 2 + extBytes.length;
-    if (size >= 256 && size < 512) {
-      const pad = Math.max(0, 512 - size - 4);
-      extBytes = Buffer.concat([extBytes, extension(EXT_PADDING, Buffer.alloc(pad))]);
-    }
-    body = Buffer.concat([head, vec16(extBytes)]);
-  }
-  const handshake = Buffer.concat([u8(1), u24(body.length), body]);
-  if (handshake.length > 0x4000) throw new Error("ClientHello longer than one record");
-  return Buffer.concat([u8(22), u16(o.version === SSL3 ? SSL3 : TLS10), u16(handshake.length), handshake]);
+  const w = new Writer();
+  w.u8(22).u16(o.version === SSL3 ? SSL3 : TLS10);
+  w.vec(2, (w) =>
+    w.u8(1).vec(3, (w) => {
+      const start = w.length;
+      w.u16(Math.min(o.version, TLS12))
+        .bytes(o.random)
+        .vec(1, (w) => w.bytes(sessionId))
+        .vec(2, (w) => w.list16(o.suites))
+        .vec(1, (w) => w.u8(0)); // compression: null only
+      if (o.version !== SSL3) writeExtensions(w, o, w.length - start);
+    }),
+  );
+  if (w.length - 5 > 0x4000) throw new Error("ClientHello longer than one record");
+  return w.done();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -242,6 +289,19 @@ export function freshKeyShares(groups: readonly number[] = [GROUP_X25519, GROUP_
   });
 }
 
+/** Random bytes drawn from a buffer refilled 32 KiB at a time (one CSPRNG call per ~400 hellos, not three each). */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomPool(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(32 * 1024);
+    poolAt = 0;
+  }
+  const out = pool.subarray(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
+}
+
 export interface HelloInputs {
   random: Buffer;
   sessionId: Buffer;
@@ -255,10 +315,11 @@ export interface HelloInputs {
  */
 export function freshHelloInputs(): HelloInputs {
   let keyShares: KeyShare[] | undefined;
+  const r = randomPool(80); // random, session id, challenge
   return {
-    random: randomBytes(32),
-    sessionId: randomBytes(32),
-    challenge: randomBytes(16),
+    random: r.subarray(0, 32),
+    sessionId: r.subarray(32, 64),
+    challenge: r.subarray(64, 80),
     get keyShares(): KeyShare[] {
       keyShares ??= freshKeyShares();
       return keyShares;

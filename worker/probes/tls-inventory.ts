@@ -26,6 +26,7 @@ import { ssl2SpecName, suiteByCode, suiteName } from "../../shared/tls/cipher-su
 import { groupName } from "../../shared/tls/groups.js";
 import { deriveCipherFacts, type TlsInventory } from "../../shared/tls/inventory.js";
 import { checkTargetAddress } from "../net/address-policy.js";
+import type { HelloSpec } from "../net/inventory-plan.js";
 import { candidateSuites, chunks, SSL2, SSL3, TLS10, TLS11, TLS12, TLS13 } from "../net/inventory-plan.js";
 import {
   field,
@@ -35,21 +36,40 @@ import {
   type TlsInventoryJob,
   type TlsInventorySettings,
 } from "../net/inventory-run.js";
+import type { HelloOutcome } from "../net/raw-hello.js";
 import { TLS12_GROUPS, TLS13_GROUPS, versionName } from "../net/tls-hello.js";
 
 export type { TlsInventoryContext, TlsInventoryJob, TlsInventorySettings };
 
+/** SSLv3 … TLS 1.2 hellos read on to the ServerKeyExchange (its group or prime comes in the same flight). */
+const LEGACY_WANT = "key_exchange";
+
+/**
+ * The hello for `suites` in `version`. TLS 1.3 hellos carry no key share, so the server answers with a
+ * HelloRetryRequest that names its suite and group (RFC 8446 §4.1.4: the ServerHello must keep that suite) —
+ * the server does no key exchange and signs nothing for us — unless this server mishandled that.
+ */
+function hello(run: Inventory, version: number, suites: readonly number[], serverName: string): HelloSpec {
+  return version === TLS13 && !run.tls13KeyShares
+    ? { version, suites, serverName, noKeyShare: true }
+    : { version, suites, serverName };
+}
+
+function want(version: number): "hello" | "key_exchange" {
+  return version === TLS13 || version === SSL3 ? "hello" : LEGACY_WANT;
+}
+
 /** Versions SSLv3 … TLS 1.2: offer chunk after chunk until one suite is chosen or every chunk is refused. */
 async function testLegacyVersion(run: Inventory, version: number, serverName: string): Promise<void> {
   for (const chunk of chunks(candidateSuites(version))) {
-    const o = await run.attempt({ version, suites: chunk, serverName });
+    const o = await run.attempt({ version, suites: chunk, serverName }, want(version));
     if (!o) return;
     const what = outcomeText(o);
     if (o.kind === "server_hello") {
       const h = o.hello;
       if (h.version === version && chunk.includes(h.cipherSuite)) {
         run.setVersion(version, true, what);
-        run.addSuite(version, h.cipherSuite);
+        run.chose(version, chunk, o);
         return;
       }
       if (h.version < version && field(h.version) && h.version !== SSL2) {
@@ -76,25 +96,43 @@ async function testLegacyVersion(run: Inventory, version: number, serverName: st
   if (run.running) run.setVersion(version, false, "every suite refused");
 }
 
-async function testTls13(run: Inventory, serverName: string): Promise<void> {
-  const o = await run.attempt({ version: TLS13, suites: candidateSuites(TLS13), serverName });
-  if (!o) return;
+/** What one TLS 1.3 answer says of the version; "retry" when only real key shares can tell. */
+function tls13Verdict(run: Inventory, suites: readonly number[], o: HelloOutcome): "done" | "retry" {
   const what = outcomeText(o);
   if (o.kind === "server_hello") {
     const h = o.hello;
     if (h.version === TLS13) {
       run.setVersion(TLS13, true, what);
-      if (suiteByCode(h.cipherSuite)?.tls13) run.addSuite(TLS13, h.cipherSuite);
-      if (h.group !== null) run.addGroup(groupName(h.group));
-      return;
+      if (suites.includes(h.cipherSuite)) run.chose(TLS13, suites, o);
+      return "done";
     }
-    return run.setVersion(TLS13, false, what);
+    run.setVersion(TLS13, false, what);
+    return "done";
   }
   if (o.kind === "timeout" || o.kind === "malformed") {
     run.note(`TLSv1.3: not decided (${what})`);
-    return;
+    return "done";
   }
-  run.setVersion(TLS13, false, what);
+  // protocol_version: no TLS 1.3; handshake_failure: no shared suite or group — key shares would not change
+  // either (a TLS 1.2 stack that ignores supported_versions sees only suites it lacks).
+  if (o.kind === "alert" && (o.name === "protocol_version" || o.name === "handshake_failure")) {
+    run.setVersion(TLS13, false, what);
+    return "done";
+  }
+  return "retry";
+}
+
+async function testTls13(run: Inventory, serverName: string): Promise<void> {
+  const suites = candidateSuites(TLS13);
+  const o = await run.attempt(hello(run, TLS13, suites, serverName));
+  if (!o || tls13Verdict(run, suites, o) === "done") return;
+  // Another alert, a close or a reset: maybe a server that cannot cope with an empty key_share (RFC 8446 §4.2.8
+  // allows one) — its own answer to real x25519 and secp256r1 key shares decides.
+  run.note(`TLSv1.3: no HelloRetryRequest for an empty key_share (${outcomeText(o)}); again with key shares`);
+  run.tls13KeyShares = true;
+  const again = await run.attempt(hello(run, TLS13, suites, serverName));
+  if (!again) return;
+  if (tls13Verdict(run, suites, again) === "retry") run.setVersion(TLS13, false, outcomeText(again));
 }
 
 async function testSsl2(run: Inventory, serverName: string): Promise<void> {
@@ -121,11 +159,10 @@ async function enumerateSuites(run: Inventory, version: number, serverName: stri
       const done = run.accepted.get(version) ?? [];
       const offer = chunk.filter((c) => !done.includes(c));
       if (offer.length === 0) break;
-      const o = await run.attempt({ version, suites: offer, serverName });
+      const o = await run.attempt(hello(run, version, offer, serverName), want(version));
       if (!o) return false;
       if (o.kind === "server_hello" && o.hello.version === version && offer.includes(o.hello.cipherSuite)) {
-        run.addSuite(version, o.hello.cipherSuite);
-        if (version === TLS13 && o.hello.group !== null) run.addGroup(groupName(o.hello.group));
+        run.chose(version, offer, o);
         continue;
       }
       if (o.kind === "server_hello" && !offer.includes(o.hello.cipherSuite)) {
@@ -143,46 +180,70 @@ async function enumerateSuites(run: Inventory, version: number, serverName: stri
   return run.running;
 }
 
-/** Offer the accepted suites in our order, then reversed: the same choice both times is the server's order. */
+/**
+ * Whether the server enforces its own cipher order, mostly from the choices the enumeration saw: a choice other
+ * than the first accepted suite of our offer means the server's order. When every choice followed ours, one more
+ * hello offers the accepted suites reversed: the reversed list's first again means the client's order; our
+ * first means the server's order (which happens to be ours).
+ */
 async function testServerOrder(run: Inventory, serverName: string): Promise<boolean | null> {
   const order = [TLS12, TLS13, TLS11, TLS10, SSL3];
   const version = order.find((v) => (run.accepted.get(v)?.length ?? 0) >= 2);
   if (version === undefined) return null;
-  const forward = [...run.accepted.get(version)!].slice(0, 64);
+  const name = versionName(version);
+  const accepted = new Set(run.accepted.get(version));
+  for (const { offered, chosen } of run.picks.get(version) ?? []) {
+    const ours = offered.find((c) => accepted.has(c));
+    if (ours !== undefined && ours !== chosen) {
+      run.note(`${name} order: we offered ${suiteName(ours)} first, the server chose ${suiteName(chosen)}`);
+      return true;
+    }
+  }
+  const forward = candidateSuites(version)
+    .filter((c) => accepted.has(c))
+    .slice(0, 64);
   const reversed = [...forward].reverse();
-  const a = await run.attempt({ version, suites: forward, serverName });
-  const b = a ? await run.attempt({ version, suites: reversed, serverName }) : null;
-  if (a?.kind !== "server_hello" || b?.kind !== "server_hello") return null;
-  const pa = a.hello.cipherSuite;
-  const pb = b.hello.cipherSuite;
-  run.note(`${versionName(version)} order: ours → ${suiteName(pa)}, reversed → ${suiteName(pb)}`);
-  if (pa === pb) return true;
-  if (pa === forward[0] && pb === reversed[0]) return false;
+  const o = await run.attempt(hello(run, version, reversed, serverName));
+  if (o?.kind !== "server_hello") return null;
+  const chosen = o.hello.cipherSuite;
+  run.note(`${name} order: every choice followed ours; reversed → ${suiteName(chosen)}`);
+  if (chosen === reversed[0]) return false;
+  if (chosen === forward[0]) return true;
   return null;
 }
 
 /** TLS 1.3 groups: no key share, so each acceptable group comes back as a HelloRetryRequest. */
 async function enumerateTls13Groups(run: Inventory, serverName: string): Promise<void> {
   const suites = run.accepted.get(TLS13) ?? candidateSuites(TLS13);
-  const remaining = [...TLS13_GROUPS];
+  // The groups the suite enumeration's HelloRetryRequests named are known already.
+  const remaining = TLS13_GROUPS.filter((g) => !run.groups13.includes(groupName(g)));
   while (remaining.length > 0) {
     const o = await run.attempt({ version: TLS13, suites, serverName, groups: remaining, noKeyShare: true });
     if (o?.kind !== "server_hello" || o.hello.group === null) return;
     const i = remaining.indexOf(o.hello.group);
     if (i < 0)
       return run.note(`TLSv1.3: the server asked for ${groupName(o.hello.group)}, which we did not offer`);
-    run.addGroup(groupName(o.hello.group));
+    run.addGroup13(o.hello.group);
     remaining.splice(i, 1);
   }
 }
 
-/** TLS 1.2 (or the best older version) ECDHE curves from the ServerKeyExchange, then the DHE prime size. */
+/** The version whose ServerKeyExchange groups the inventory reports: the best of TLS 1.2, 1.1, 1.0. */
+function groupVersion(run: Inventory): number | undefined {
+  return [TLS12, TLS11, TLS10].find((v) => run.accepted.get(v)?.length);
+}
+
+/**
+ * TLS 1.2 (or the best older version) ECDHE curves from the ServerKeyExchange, each dropped in turn; the first,
+ * and the DHE prime size, usually came with the suite enumeration already.
+ */
 async function enumerateTls12Groups(run: Inventory, serverName: string): Promise<void> {
-  const version = [TLS12, TLS11, TLS10].find((v) => run.accepted.get(v)?.length);
+  const version = groupVersion(run);
   if (version === undefined) return;
   const accepted = run.accepted.get(version)!;
   const ecdhe = accepted.filter((c) => suiteByCode(c)?.kx === "ECDHE");
-  const remaining = [...TLS12_GROUPS];
+  const found = run.ecdheGroups.get(version) ?? [];
+  const remaining = TLS12_GROUPS.filter((g) => !found.includes(g));
   while (ecdhe.length > 0 && remaining.length > 0) {
     const o = await run.attempt({ version, suites: ecdhe, serverName, groups: remaining }, "key_exchange");
     if (o?.kind !== "server_hello" || o.keyExchange?.kind !== "ecdhe") break;
@@ -193,14 +254,14 @@ async function enumerateTls12Groups(run: Inventory, serverName: string): Promise
       );
       break;
     }
-    run.addGroup(groupName(o.keyExchange.group));
+    run.keyExchange(version, o);
     remaining.splice(i, 1);
   }
   const dhe = accepted.filter((c) => suiteByCode(c)?.kx === "DHE");
-  if (dhe.length > 0) {
-    const o = await run.attempt({ version, suites: dhe, serverName }, "key_exchange");
-    if (o?.kind === "server_hello" && o.keyExchange?.kind === "dhe")
-      run.addGroup(`dh-${o.keyExchange.primeBits}`);
+  if (dhe.length > 0 && !run.dhePrimeBits.has(version)) {
+    await run.attempt({ version, suites: dhe, serverName }, "key_exchange").then((o) => {
+      if (o?.kind === "server_hello" && o.keyExchange?.kind === "dhe") run.keyExchange(version, o);
+    });
   }
 }
 
@@ -246,7 +307,7 @@ export async function runTlsInventory(job: TlsInventoryJob, ctx: TlsInventoryCon
     inv.ciphers = entries(run);
     inv.ciphers_complete = complete;
     Object.assign(inv, deriveCipherFacts(inv.ciphers, complete));
-    inv.kx_groups = run.groups;
+    inv.kx_groups = run.groups(groupVersion(run));
     return inv;
   } finally {
     inv.duration_ms = Date.now() - t0;

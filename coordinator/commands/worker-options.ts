@@ -1,0 +1,19 @@
+/** `mxsurvey worker`'s options (kept apart from the command so that parsing them loads no probe code). */
+
+import { cpus } from "node:os";
+import type { Argv } from "yargs";
+import { type ProbeArgs, probeSettingsOptions } from "../options.js";
+import { type NatsArgs, natsOptions } from "./nats-options.js";
+
+export function workerOptions<T>(y: Argv<T>) {
+  return natsOptions(probeSettingsOptions(y))
+    .option("threads", { type: "number", default: cpus().length, description: "probe threads" })
+    .option("concurrency", { type: "number", default: 64, description: "probes in flight per thread" })
+    .option("quiet", { type: "boolean", default: false, description: "no log lines" });
+}
+
+export interface WorkerArgs extends ProbeArgs, NatsArgs {
+  threads: number;
+  concurrency: number;
+  quiet: boolean;
+}
