@@ -9,14 +9,17 @@
  *
  * Steps, each over a fresh STARTTLS connection (greeting → EHLO → STARTTLS → 220 → ClientHello → answer →
  * close), one at a time with `perHostDelayMs` between connections:
- * 1. versions, newest first: TLS 1.3 (real x25519 and secp256r1 key shares), TLS 1.2, 1.1, 1.0, SSLv3 — every
- *    suite of that version offered in chunks of ≤ 64 until one is chosen; a ServerHello with that version means
- *    accepted, a protocol_version alert, a lower version, a close after every chunk, or a non-TLS reply means
- *    refused — then SSLv2 (one CLIENT-HELLO; the SERVER-HELLO lists every spec it accepts);
+ * 1. versions, newest first: TLS 1.3 (an empty key_share: a HelloRetryRequest means accepted, and the server does
+ *    no key exchange or signature for us; real x25519 and secp256r1 shares only for a server that mishandles
+ *    that), TLS 1.2, 1.1, 1.0, SSLv3 — every suite of that version offered in chunks of ≤ 64 until one is
+ *    chosen; a ServerHello with that version means accepted, a protocol_version alert, a lower version, a close
+ *    after every chunk, or a non-TLS reply means refused — then SSLv2 (one CLIENT-HELLO; the SERVER-HELLO lists
+ *    every spec it accepts);
  * 2. depth "full": per accepted version, the chosen suite is dropped and the rest offered again until the server
- *    refuses, chunk by chunk; the server's order (the accepted suites offered in two orders); groups: TLS 1.3
- *    with an empty key_share (each HelloRetryRequest names one group, which is then dropped), TLS 1.2 ECDHE
- *    from the ServerKeyExchange's named curve, the DHE prime size.
+ *    refuses, chunk by chunk; the server's order (from the choices seen; the accepted suites reversed when every
+ *    choice followed ours); groups: TLS 1.3 with an empty key_share (each HelloRetryRequest names one group,
+ *    which is then dropped), TLS 1.2 ECDHE from the ServerKeyExchange's named curve (the first came with the
+ *    enumeration), the DHE prime size.
  * A version that could not be tested (SMTP failure, timeout, deadline) stays null, never false.
  * Phases that can fail: connect, banner, ehlo, starttls, tls_handshake (deadline); the inventory then stops
  * and keeps what it found. Returns a TlsInventory in every case; throws only on our own bugs.
