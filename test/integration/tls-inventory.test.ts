@@ -391,6 +391,15 @@ describe("tls-inventory - the fake responder: what OpenSSL 3 cannot serve", () =
     expect(inv.kx_groups).toContain("x25519");
   });
 
+  it("tls-inventory - a server that stalls after its ServerHello: the hello still counts when the wait runs out", async () => {
+    const s = await fake({ versions: [0x0303], suites: [0xc02f], stallAfterHello: true });
+    const inv = await inventory(s, { tlsTimeoutMs: 300 });
+    expect(versions(inv)).toEqual(ONLY("tls12"));
+    expect(inv.ciphers).toEqual(["TLSv1.2:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]);
+    expect(inv.ciphers_complete).toBe(true);
+    expect(inv.evidence.filter((e) => e.includes("not decided"))).toEqual([]);
+  });
+
   it("tls-inventory - client order: every choice follows ours, and one reversed hello confirms it", async () => {
     const s = await fake({ versions: [0x0303], suites: [0x009c, 0xc02f, 0xc030], preference: "client" });
     const inv = await inventory(s);

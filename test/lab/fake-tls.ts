@@ -37,6 +37,8 @@ export interface FakeTlsConfig {
    * server — an illegal_parameter alert.
    */
   onNoKeyShare?: "hrr" | "alert";
+  /** SSLv3 … TLS 1.2: send the ServerHello alone and then nothing, keeping the connection open (a stalled server). */
+  stallAfterHello?: boolean;
   /** DHE prime size in the ServerKeyExchange, default 2048. */
   dhBits?: number;
 }
@@ -320,6 +322,7 @@ export function fakeTlsAnswer(hello: ParsedClientHello | ParsedSsl2Hello, cfg: F
   if (suite === null) return noCipher(version);
   const exts = hello.extensions.some((e) => e.type === 0xff01) ? [ext(0xff01, Buffer.from([0]))] : [];
   const flight = [serverHello({ version, suite, sessionId: Buffer.alloc(0), extensions: exts })];
+  if (cfg.stallAfterHello) return record(22, version, flight[0]!);
   const s = suiteByCode(suite);
   if (s && s.auth !== "anon")
     flight.push(handshake(11, Buffer.concat([u24(13), u24(10), Buffer.alloc(10, 0x30)])));

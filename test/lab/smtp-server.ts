@@ -249,6 +249,7 @@ export async function startSmtpServer(opts: {
             raw.removeListener("data", onHello);
             const answer = parsed.ok ? fakeTlsAnswer(parsed.hello, cfg) : null;
             if (answer) raw.write(answer);
+            if (cfg.stallAfterHello) return; // the connection stays open until the client or close() ends it
             raw.end();
             later(500, () => raw.destroy());
           };
