@@ -44,9 +44,6 @@ import { TLS12_GROUPS, TLS13_GROUPS, versionName } from "../net/tls-hello.js";
 
 export type { TlsInventoryContext, TlsInventoryJob, TlsInventorySettings };
 
-/** SSLv3 … TLS 1.2 hellos read on to the ServerKeyExchange (its group or prime comes in the same flight). */
-const LEGACY_WANT = "key_exchange";
-
 /**
  * The hello for `suites` in `version`. TLS 1.3 hellos carry no key share, so the server answers with a
  * HelloRetryRequest that names its suite and group (RFC 8446 §4.1.4: the ServerHello must keep that suite) —
@@ -58,8 +55,9 @@ function hello(run: Inventory, version: number, suites: readonly number[], serve
     : { version, suites, serverName };
 }
 
+/** TLS 1.0 … 1.2 answers are read on to the ServerKeyExchange: its group or prime comes in the same flight. */
 function want(version: number): "hello" | "key_exchange" {
-  return version === TLS13 || version === SSL3 ? "hello" : LEGACY_WANT;
+  return version === TLS13 || version === SSL3 ? "hello" : "key_exchange";
 }
 
 /** Versions SSLv3 … TLS 1.2: offer chunk after chunk until one suite is chosen or every chunk is refused. */
@@ -262,9 +260,8 @@ async function enumerateTls12Groups(run: Inventory, serverName: string): Promise
   }
   const dhe = accepted.filter((c) => suiteByCode(c)?.kx === "DHE");
   if (dhe.length > 0 && !run.dhePrimeBits.has(version)) {
-    await run.attempt({ version, suites: dhe, serverName }, "key_exchange").then((o) => {
-      if (o?.kind === "server_hello" && o.keyExchange?.kind === "dhe") run.keyExchange(version, o);
-    });
+    const o = await run.attempt({ version, suites: dhe, serverName }, "key_exchange");
+    if (o?.kind === "server_hello" && o.keyExchange?.kind === "dhe") run.keyExchange(version, o);
   }
 }
 
