@@ -166,7 +166,8 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     async (p) => {
       plans.set(p.domain, p);
       chunk.push({ kind: "domain", plan: p });
-      progress.tick(p.discovery.kind);
+      // "null" alone on a progress line reads as a glitch; it is a null MX (RFC 7505).
+      progress.tick(p.discovery.kind === "null" ? "null_mx" : p.discovery.kind);
       if (chunk.length >= PLAN_CHUNK) await saveChunk();
     },
     spec.policies ?? null,
