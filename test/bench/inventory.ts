@@ -12,11 +12,11 @@
  *
  * Measured per tool: wall time; CPU = user + sys of the tool's process tree (this process's cutime + cstime from
  * /proc/self/stat, diffed around the run; the tools run one at a time); the lab servers' CPU (this process's own
- * CPU over the run: the server side of every handshake) and how long its one event-loop thread was busy (the
- * "lab-bound ceiling": no client making mxsurvey's connections can finish before that thread has served them,
- * so nmap's wall time over that busy time is the most any such client could reach here); connections per host
- * from the lab servers' counters,
- * diffed around each tool. Suites: per host, mxsurvey's versions and suites against nmap's (all 50) and
+ * CPU over the run: the server side of every handshake) and how long its one event-loop thread was busy (serving
+ * the lab, plus reading the tool's output, a small part) — the "lab-bound ceiling": no client making mxsurvey's
+ * connections can finish before that thread has served them, so nmap's wall time over that busy time is the most
+ * any such client could reach here; connections per host from the lab servers' counters, diffed around each
+ * tool. Suites: per host, mxsurvey's versions and suites against nmap's (all 50) and
  * testssl.sh's (the sample). Targets (from the issue): ≥ 2× nmap's hosts/s, ≥ 100× testssl.sh's, the same
  * suites, and no more connections per host than nmap.
  */
