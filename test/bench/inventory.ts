@@ -16,9 +16,9 @@
  * the lab, plus reading the tool's output, a small part) — the "lab-bound ceiling": no client making mxsurvey's
  * connections can finish before that thread has served them, so nmap's wall time over that busy time is the most
  * any such client could reach here; connections per host from the lab servers' counters, diffed around each
- * tool. Suites: per host, mxsurvey's versions and suites against nmap's (all 50) and
- * testssl.sh's (the sample). Targets (from the issue): ≥ 2× nmap's hosts/s, ≥ 100× testssl.sh's, the same
- * suites, and no more connections per host than nmap.
+ * tool. Suites: per host, mxsurvey's versions and suites against nmap's (all 50) and testssl.sh's (the sample).
+ * Targets (from the issue): ≥ 2× nmap's hosts/s, ≥ 100× testssl.sh's, the same suites, and no more connections
+ * per host than nmap.
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
