@@ -53,6 +53,7 @@ import {
   type RealDns,
   type RealPostfix,
   run,
+  runStops,
   startNsdZones,
   startPostfix,
   stopRunDir,
@@ -297,26 +298,21 @@ describe("mxsurvey check against real DNSSEC, DANE and MTA-STS servers (NSD, unb
   }, 600_000);
 
   async function stopAll(): Promise<void> {
-    const errors: unknown[] = [];
-    for (const stop of [
-      () => postfix?.stop(),
-      () => nginx?.stop(),
-      () => resolver?.stop(),
-      () => auth?.stop(),
-      () => (runDir ? stopRunDir(runDir) : undefined),
-    ]) {
-      try {
-        await stop();
-      } catch (err) {
-        errors.push(err);
-      }
+    try {
+      await runStops([
+        () => postfix?.stop(),
+        () => nginx?.stop(),
+        () => resolver?.stop(),
+        () => auth?.stop(),
+        () => (runDir ? stopRunDir(runDir) : undefined),
+      ]);
+    } finally {
+      postfix = null;
+      nginx = null;
+      resolver = null;
+      auth = null;
+      runDir = null;
     }
-    postfix = null;
-    nginx = null;
-    resolver = null;
-    auth = null;
-    runDir = null;
-    if (errors.length > 0) throw errors[0];
   }
 
   afterAll(stopAll, 120_000);

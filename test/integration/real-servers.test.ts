@@ -32,6 +32,7 @@ import {
   type RealDns,
   type RealPostfix,
   run,
+  runStops,
   startNsd,
   startPostfix,
   stopRunDir,
@@ -202,22 +203,17 @@ describe("mxsurvey check against real servers (NSD, Postfix) agrees with dig and
   }, 600_000);
 
   async function stopAll(): Promise<void> {
-    const errors: unknown[] = [];
-    for (const stop of [
-      () => postfix?.stop(),
-      () => dns?.stop(),
-      () => (runDir ? stopRunDir(runDir) : undefined),
-    ]) {
-      try {
-        await stop();
-      } catch (err) {
-        errors.push(err);
-      }
+    try {
+      await runStops([
+        () => postfix?.stop(),
+        () => dns?.stop(),
+        () => (runDir ? stopRunDir(runDir) : undefined),
+      ]);
+    } finally {
+      postfix = null;
+      dns = null;
+      runDir = null;
     }
-    postfix = null;
-    dns = null;
-    runDir = null;
-    if (errors.length > 0) throw errors[0];
   }
 
   afterAll(stopAll, 120_000);

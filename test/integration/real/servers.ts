@@ -199,6 +199,19 @@ export async function cleanupLeftovers(): Promise<string[]> {
   return cleaned;
 }
 
+/** Runs every stop step, even after one fails; then throws the first failure, if any. */
+export async function runStops(steps: readonly (() => unknown)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const stop of steps) {
+    try {
+      await stop();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+}
+
 /** Stops whatever runs from DIR (Postfix, NSD, unbound, nginx) and removes DIR. */
 export async function stopRunDir(dir: string): Promise<void> {
   const pfDir = join(dir, "postfix");
