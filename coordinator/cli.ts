@@ -62,8 +62,18 @@ function wrapCommand<T>(
   };
 }
 
+/**
+ * Whether the user typed an option (rather than leaving it to its default): yargs records the options it
+ * filled with their defaults in its parse result.
+ */
+function givenOptions(y: object, args: Record<string, unknown>): (flag: string) => boolean {
+  const defaulted = (y as { parsed?: { defaulted?: Record<string, boolean> } }).parsed?.defaulted ?? {};
+  return (flag) => args[flag] !== undefined && !defaulted[flag];
+}
+
 function build(argv: string[], fail: (err: unknown) => void) {
-  return yargs(argv)
+  const y = yargs(argv);
+  return y
     .scriptName("mxsurvey")
     .usage(
       "$0 <command> [options]\n\nMeasure how well mail domains' inbound servers protect mail in transit.",
@@ -110,7 +120,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
       async (a) => {
         try {
           const { runScanCommand } = await import("./commands/scan.js");
-          await runScanCommand(a as unknown as ScanArgs, process.stdout);
+          await runScanCommand(a as unknown as ScanArgs, process.stdout, givenOptions(y, a));
         } catch (err) {
           fail(err);
         }

@@ -6,7 +6,7 @@
 
 import type { DnsQuerier } from "../shared/dns/cache.js";
 import type { DnsClient } from "../shared/dns/client.js";
-import type { ProbeSettings } from "../shared/settings.js";
+import type { WorkerSettings } from "../shared/settings.js";
 import {
   createHttpsSecureContext,
   createProbeSecureContext,
@@ -17,22 +17,23 @@ import type { CheckDeps } from "./check/run-check.js";
 import {
   type CheckArgs,
   concurrency,
+  httpsPort,
   loadPolicyList,
   mxOptions,
   type PolicyArgs,
   type ProbeArgs,
-  UsageError,
+  probeParams,
+  smtpPort,
+  workerSettings,
 } from "./options.js";
 
 export function policyContext(
   a: PolicyArgs & ProbeArgs,
   dns: DnsQuerier,
-  settings: ProbeSettings,
+  settings: WorkerSettings,
 ): PolicyFetchContext | null {
   if (!a.policies) return null;
-  const port = a["https-port"];
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError("--https-port must be 1..65535");
+  const port = httpsPort(a);
   return {
     dns,
     secureContext: createHttpsSecureContext(settings.caPem),
@@ -46,15 +47,14 @@ export function policyContext(
 }
 
 /** The in-process dependencies of check and probe (probe passes no policy arguments: no domain policies). */
-export function inProcessDeps(
-  args: CheckArgs & Partial<PolicyArgs>,
-  settings: ProbeSettings,
-  dns: DnsClient,
-): CheckDeps {
+export function inProcessDeps(args: CheckArgs & Partial<PolicyArgs>, dns: DnsClient): CheckDeps {
+  const settings = workerSettings(args);
   return {
     dns,
     mx: mxOptions(args),
     probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
+    params: probeParams(args),
+    port: smtpPort(args),
     concurrency: concurrency(args),
     ...(args.policies === undefined
       ? {}

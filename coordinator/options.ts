@@ -13,10 +13,14 @@ import type { DnsResolverAddress } from "../shared/dns/types.js";
 import { checkEhloName } from "../shared/hostname.js";
 import { type PolicyList, readPolicyList } from "../shared/policy/policy-list.js";
 import {
-  DEFAULT_PROBE_SETTINGS,
+  DEFAULT_PROBE_PARAMS,
+  DEFAULT_SMTP_PORT,
   PROBE_DEPTHS,
+  PROBE_PARAM_LIMITS,
   type ProbeDepth,
+  type ProbeParams,
   type ProbeSettings,
+  type WorkerSettings,
 } from "../shared/settings.js";
 
 export class UsageError extends Error {
@@ -28,9 +32,24 @@ export class NoResolverError extends Error {
   override name = "NoResolverError";
 }
 
-/** Options that make up the probe settings and the DNS client: shared by check, probe, scan and worker. */
-export function probeSettingsOptions<T>(y: Argv<T>) {
+/** The probing process's own settings (never taken from a job): check, probe, scan and worker. */
+export function workerSettingsOptions<T>(y: Argv<T>) {
   return y
+    .option("ca-file", {
+      type: "string",
+      array: true,
+      description: "extra trusted root CAs, PEM (repeatable)",
+    })
+    .option("allow-private-targets", {
+      type: "boolean",
+      default: false,
+      description: "allow loopback, private and other special-purpose target addresses (the lab needs it)",
+    });
+}
+
+/** Options that make up the probe settings and the DNS client: shared by check, probe and scan. */
+export function probeSettingsOptions<T>(y: Argv<T>) {
+  return workerSettingsOptions(y)
     .option("resolver", {
       type: "string",
       array: true,
@@ -43,19 +62,9 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
       default: 2,
       description: "extra DNS attempts (to the next resolver)",
     })
-    .option("ca-file", {
-      type: "string",
-      array: true,
-      description: "extra trusted root CAs, PEM (repeatable)",
-    })
-    .option("allow-private-targets", {
-      type: "boolean",
-      default: false,
-      description: "allow loopback, private and other special-purpose target addresses (the lab needs it)",
-    })
     .option("smtp-port", {
       type: "number",
-      default: DEFAULT_PROBE_SETTINGS.smtpPort,
+      default: DEFAULT_SMTP_PORT,
       description: "SMTP port to probe",
     })
     .option("ehlo-name", {
@@ -64,22 +73,22 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
     })
     .option("connect-timeout", {
       type: "number",
-      default: DEFAULT_PROBE_SETTINGS.connectTimeoutMs / 1000,
+      default: DEFAULT_PROBE_PARAMS.connectTimeoutMs / 1000,
       description: "seconds to establish TCP",
     })
     .option("smtp-timeout", {
       type: "number",
-      default: DEFAULT_PROBE_SETTINGS.smtpTimeoutMs / 1000,
+      default: DEFAULT_PROBE_PARAMS.smtpTimeoutMs / 1000,
       description: "seconds to wait for each SMTP reply, the greeting included",
     })
     .option("tls-timeout", {
       type: "number",
-      default: DEFAULT_PROBE_SETTINGS.tlsTimeoutMs / 1000,
+      default: DEFAULT_PROBE_PARAMS.tlsTimeoutMs / 1000,
       description: "seconds for the TLS handshake",
     })
     .option("host-deadline", {
       type: "number",
-      default: DEFAULT_PROBE_SETTINGS.hostDeadlineMs / 1000,
+      default: DEFAULT_PROBE_PARAMS.hostDeadlineMs / 1000,
       description: "overall seconds per (MX host, IP) probe",
     })
     .option("ipv6", {
@@ -100,13 +109,13 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
     .option("depth", {
       type: "string",
       choices: ["basic", "versions", "full"],
-      default: DEFAULT_PROBE_SETTINGS.depth,
+      default: DEFAULT_PROBE_PARAMS.depth,
       description:
         "basic: the STARTTLS handshake; versions: + one connection per protocol version; full: + cipher suites and grade",
     })
     .option("per-host-delay", {
       type: "number",
-      default: DEFAULT_PROBE_SETTINGS.perHostDelayMs / 1000,
+      default: DEFAULT_PROBE_PARAMS.perHostDelayMs / 1000,
       description: "seconds between two connections to one host during the TLS inventory",
     });
 }
@@ -165,12 +174,15 @@ export function probeOptions<T>(y: Argv<T>) {
     });
 }
 
-export interface ProbeArgs {
+export interface WorkerSettingsArgs {
+  "ca-file"?: string[] | undefined;
+  "allow-private-targets": boolean;
+}
+
+export interface ProbeArgs extends WorkerSettingsArgs {
   resolver?: string[] | undefined;
   "dns-timeout": number;
   "dns-retries": number;
-  "ca-file"?: string[] | undefined;
-  "allow-private-targets": boolean;
   "smtp-port": number;
   "ehlo-name"?: string | undefined;
   "connect-timeout": number;
@@ -194,9 +206,10 @@ export function checkOptions<T>(y: Argv<T>) {
 }
 
 function seconds(name: string, v: number): number {
-  if (!Number.isFinite(v) || v <= 0 || v > 3600)
-    throw new UsageError(`--${name} must be a number of seconds in (0, 3600]`);
-  return Math.round(v * 1000);
+  const max = PROBE_PARAM_LIMITS.maxTimeoutMs / 1000;
+  if (!Number.isFinite(v) || v <= 0 || v > max)
+    throw new UsageError(`--${name} must be a number of seconds in (0, ${max}]`);
+  return Math.max(1, Math.round(v * 1000));
 }
 
 export function positiveInt(name: string, v: number, max: number): number {
@@ -244,7 +257,8 @@ export function resolvers(given: string[] | undefined): DnsResolverAddress[] {
   return found;
 }
 
-export function probeSettings(a: ProbeArgs): ProbeSettings {
+/** The probing process's own settings: the target-address policy and the trust roots. */
+export function workerSettings(a: WorkerSettingsArgs): WorkerSettings {
   const caPem = (a["ca-file"] ?? []).map((f) => {
     try {
       const pem = readFileSync(f, "utf8");
@@ -256,45 +270,73 @@ export function probeSettings(a: ProbeArgs): ProbeSettings {
       throw new UsageError(`--ca-file ${f}: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
-  const port = a["smtp-port"];
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError("--smtp-port must be 1..65535");
+  return { allowPrivateTargets: a["allow-private-targets"], caPem };
+}
+
+/** The measurement parameters a probe applies (in a scan, every job carries the scan's). */
+export function probeParams(a: ProbeArgs): ProbeParams {
   return {
+    depth: probeDepth(a.depth),
     ehloName: resolveEhloName(a["ehlo-name"]),
-    smtpPort: port,
     connectTimeoutMs: seconds("connect-timeout", a["connect-timeout"]),
     smtpTimeoutMs: seconds("smtp-timeout", a["smtp-timeout"]),
     tlsTimeoutMs: seconds("tls-timeout", a["tls-timeout"]),
     hostDeadlineMs: seconds("host-deadline", a["host-deadline"]),
-    allowPrivateTargets: a["allow-private-targets"],
-    caPem,
-    depth: probeDepth(a.depth),
     perHostDelayMs: perHostDelay(a["per-host-delay"]),
   };
 }
 
+export function smtpPort(a: Pick<ProbeArgs, "smtp-port">): number {
+  const port = a["smtp-port"];
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError("--smtp-port must be 1..65535");
+  return port;
+}
+
+/** check and probe: the worker settings and the parameters together, as one probe applies them. */
+export function probeSettings(a: ProbeArgs): ProbeSettings {
+  return { ...workerSettings(a), ...probeParams(a) };
+}
+
 function probeDepth(v: string | undefined): ProbeDepth {
-  const d = v ?? DEFAULT_PROBE_SETTINGS.depth;
+  const d = v ?? DEFAULT_PROBE_PARAMS.depth;
   if (!(PROBE_DEPTHS as readonly string[]).includes(d))
     throw new UsageError(`--depth must be one of ${PROBE_DEPTHS.join(", ")}`);
   return d as ProbeDepth;
 }
 
 function perHostDelay(v: number | undefined): number {
-  if (v === undefined) return DEFAULT_PROBE_SETTINGS.perHostDelayMs;
-  if (!Number.isFinite(v) || v < 0 || v > 60) throw new UsageError("--per-host-delay must be 0..60 seconds");
+  if (v === undefined) return DEFAULT_PROBE_PARAMS.perHostDelayMs;
+  const max = PROBE_PARAM_LIMITS.maxPerHostDelayMs / 1000;
+  if (!Number.isFinite(v) || v < 0 || v > max)
+    throw new UsageError(`--per-host-delay must be 0..${max} seconds`);
   return Math.round(v * 1000);
 }
 
-export function dnsClient(a: ProbeArgs): DnsClient {
+export function dnsRetries(a: Pick<ProbeArgs, "dns-retries">): number {
   const retries = a["dns-retries"];
   if (!Number.isInteger(retries) || retries < 0 || retries > 10)
     throw new UsageError("--dns-retries must be 0..10");
+  return retries;
+}
+
+export function dnsTimeoutMs(a: Pick<ProbeArgs, "dns-timeout">): number {
+  return seconds("dns-timeout", a["dns-timeout"]);
+}
+
+export function dnsClient(a: ProbeArgs): DnsClient {
   return new DnsClient({
     resolvers: resolvers(a.resolver),
-    timeoutMs: seconds("dns-timeout", a["dns-timeout"]),
-    retries,
+    timeoutMs: dnsTimeoutMs(a),
+    retries: dnsRetries(a),
   });
+}
+
+export function httpsPort(a: Pick<PolicyArgs, "https-port">): number {
+  const port = a["https-port"];
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError("--https-port must be 1..65535");
+  return port;
 }
 
 export function mxOptions(a: ProbeArgs) {

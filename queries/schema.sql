@@ -157,7 +157,7 @@ CREATE TABLE IF NOT EXISTS `mxsurvey`.`scans`
     `list_source`     String COMMENT 'where the domain list came from (--list-source, e.g. tranco)',
     `list_id`         String COMMENT 'the list\'s own identifier (--list-id, e.g. a Tranco list ID)',
     `input_file`      String COMMENT 'the --domains argument',
-    `params`          String COMMENT 'the scan\'s parameters as JSON (depth, timeouts, ports, --top, ...)',
+    `params`          String COMMENT 'every option that changes what the scan measures, by its flag name, as given or defaulted (depth, timeouts, ports, resolvers, CA files, --top, ...); JSON text in ClickHouse',
     `lines_read`      UInt32 COMMENT 'input lines read',
     `domains`         UInt32 COMMENT 'valid unique domains scanned',
     `duplicates`      UInt32 COMMENT 'valid lines that repeated an earlier domain',

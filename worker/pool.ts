@@ -8,9 +8,9 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
+import type { ProbeJob } from "../shared/jobs.js";
 import type { HostRow } from "../shared/schema/host-row.js";
-import type { ProbeSettings } from "../shared/settings.js";
-import type { SmtpProbeJob } from "./probes/smtp-starttls.js";
+import type { WorkerSettings } from "../shared/settings.js";
 import type { TaskData } from "./task.js";
 
 /** The compiled task file: next to this module in dist/, or dist/worker/task.js when running from sources. */
@@ -29,12 +29,13 @@ export interface PoolOptions {
 }
 
 export interface ProbePool {
-  run(job: SmtpProbeJob): Promise<HostRow>;
+  /** Probe one job in a thread. The job crosses as it is (structured clone) and is validated in the thread. */
+  run(job: ProbeJob): Promise<HostRow>;
   readonly capacity: number;
   destroy(): Promise<void>;
 }
 
-export function createProbePool(settings: ProbeSettings, opts: PoolOptions): ProbePool {
+export function createProbePool(settings: WorkerSettings, opts: PoolOptions): ProbePool {
   const data: TaskData = { settings };
   const pool = new Piscina({
     filename: taskFile(),
@@ -46,14 +47,7 @@ export function createProbePool(settings: ProbeSettings, opts: PoolOptions): Pro
   });
   return {
     capacity: opts.threads * opts.concurrency,
-    run: (job) =>
-      pool.run({
-        hostname: job.hostname,
-        ip: job.ip,
-        port: job.port,
-        dane: job.dane ?? null,
-        ...(job.depth ? { depth: job.depth } : {}),
-      }) as Promise<HostRow>,
+    run: (job) => pool.run(job) as Promise<HostRow>,
     destroy: () => pool.destroy(),
   };
 }

@@ -6,7 +6,7 @@
  */
 
 import { hostname } from "node:os";
-import type { HostJob, HostResult } from "../shared/jobs.js";
+import { type HostJob, type HostResult, jobIdentity } from "../shared/jobs.js";
 import { failedJobRow } from "../shared/rows.js";
 import type { JobDelivery, WorkerTransport } from "../shared/transport/types.js";
 import type { ProbePool } from "./pool.js";
@@ -26,7 +26,7 @@ async function handle(d: JobDelivery, pool: ProbePool, opts: WorkerLoopOptions):
   let result: HostResult;
   try {
     const row = await pool.run(d.job);
-    result = { job: d.job, row, worker: WORKER_NAME, attempt: d.attempt };
+    result = { job: jobIdentity(d.job), row, worker: WORKER_NAME, attempt: d.attempt };
   } catch (err) {
     opts.onError?.(d.job, err);
     if (!d.lastAttempt) {
@@ -36,7 +36,7 @@ async function handle(d: JobDelivery, pool: ProbePool, opts: WorkerLoopOptions):
     }
     const detail = `probe task failed on attempt ${d.attempt}: ${err instanceof Error ? err.message : String(err)}`;
     result = {
-      job: d.job,
+      job: jobIdentity(d.job),
       row: failedJobRow(d.job, "unknown_failure", detail),
       worker: WORKER_NAME,
       attempt: d.attempt,

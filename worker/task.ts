@@ -1,18 +1,21 @@
 /**
- * The piscina task: one probe of one (MX host, IP) in a worker thread. Settings arrive once per thread through
- * `workerData` (worker settings, never job fields); the TLS context with its trust store is built once per
- * thread. Many tasks run concurrently in one thread (I/O-bound: they hold sockets, not the CPU). Deadlines are
- * enforced inside the probe, never by aborting the thread. Input and output are plain data.
+ * The piscina task: one probe of one (MX host, IP) in a worker thread. The worker's own settings (target policy,
+ * trust roots) arrive once per thread through `workerData`; the TLS context with its trust store is built once
+ * per thread. The job arrives as plain data and is validated here, at the thread boundary, by the one job
+ * validator (shared/jobs.ts): a job that does not validate is our bug, and the task throws. Many tasks run
+ * concurrently in one thread (I/O-bound: they hold sockets, not the CPU). Deadlines are enforced inside the
+ * probe, never by aborting the thread.
  */
 
 import { workerData } from "node:worker_threads";
+import { parseProbeJob } from "../shared/jobs.js";
 import type { HostRow } from "../shared/schema/host-row.js";
-import type { ProbeSettings } from "../shared/settings.js";
+import type { WorkerSettings } from "../shared/settings.js";
 import { createProbeSecureContext } from "./net/tls-client.js";
-import { type ProbeContext, probeSmtpStarttls, type SmtpProbeJob } from "./probes/smtp-starttls.js";
+import { type ProbeContext, probeSmtpStarttls } from "./probes/smtp-starttls.js";
 
 export interface TaskData {
-  settings: ProbeSettings;
+  settings: WorkerSettings;
 }
 
 const data = workerData as TaskData;
@@ -21,15 +24,8 @@ const ctx: ProbeContext = {
   secureContext: createProbeSecureContext(data.settings.caPem),
 };
 
-export default function probeTask(job: SmtpProbeJob): Promise<HostRow> {
-  return probeSmtpStarttls(
-    {
-      hostname: job.hostname,
-      ip: job.ip,
-      port: job.port,
-      dane: job.dane ?? null,
-      ...(job.depth ? { depth: job.depth } : {}),
-    },
-    ctx,
-  );
+export default function probeTask(job: unknown): Promise<HostRow> {
+  const parsed = parseProbeJob(job);
+  if (!parsed.ok) throw new TypeError(`probe task: invalid job: ${parsed.error}`);
+  return probeSmtpStarttls(parsed.job, ctx);
 }

@@ -13,6 +13,7 @@ import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js
 import type { PolicyList } from "../../shared/policy/policy-list.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
+import type { ProbeParams } from "../../shared/settings.js";
 import type { PolicyFetchContext, ProbeContext, SmtpProbeJob } from "../../worker/api.js";
 import { probeDomainPolicies, probeSmtpStarttls } from "../../worker/api.js";
 
@@ -25,6 +26,10 @@ export interface CheckDeps {
   dns: DnsClient;
   mx: MxDiscoveryOptions;
   probe: ProbeContext;
+  /** The measurement parameters every probe of this run applies. */
+  params: ProbeParams;
+  /** The SMTP port of MX hosts (--smtp-port). */
+  port: number;
   /** At most this many probes at once. */
   concurrency: number;
   /** MTA-STS / TLS-RPT checks per domain; null: not checked. */
@@ -69,7 +74,7 @@ export async function checkDomain(domain: string, deps: CheckDeps): Promise<Doma
   const policiesSeen = deps.policies ? probeDomainPolicies(domain, deps.policies) : Promise.resolve(null);
   const d = await discoverMx(deps.dns, domain, deps.mx);
   await attachDane(deps.dns, d, deps.mx.ipv6);
-  const port = deps.probe.settings.smtpPort;
+  const port = deps.port;
   type Task =
     | { kind: "probe"; job: SmtpProbeJob; cnames: string[]; rcode: string }
     | { kind: "row"; row: HostRow };
@@ -82,7 +87,7 @@ export async function checkDomain(domain: string, deps: CheckDeps): Promise<Doma
     for (const ip of h.addresses) {
       tasks.push({
         kind: "probe",
-        job: { hostname: h.hostname, ip, port, dane: h.dane ?? null },
+        job: { hostname: h.hostname, ip, port, dane: h.dane ?? null, probe: deps.params },
         cnames: h.cnames,
         rcode: h.rcode,
       });
@@ -111,9 +116,14 @@ export interface ProbeTarget {
 
 /** `probe` targets: an address is probed as is; a name is resolved (A, AAAA with ipv6) and each address probed. */
 export async function probeTarget(target: ProbeTarget, deps: CheckDeps): Promise<HostRow[]> {
-  const probe: ProbeContext = { ...deps.probe, settings: { ...deps.probe.settings, smtpPort: target.port } };
+  const probe = deps.probe;
   if (isIP(target.host)) {
-    return [await probeSmtpStarttls({ hostname: target.host, ip: target.host, port: target.port }, probe)];
+    return [
+      await probeSmtpStarttls(
+        { hostname: target.host, ip: target.host, port: target.port, dane: null, probe: deps.params },
+        probe,
+      ),
+    ];
   }
   const h = await resolveHost(deps.dns, target.host, deps.mx);
   const dane =
@@ -122,7 +132,10 @@ export async function probeTarget(target: ProbeTarget, deps: CheckDeps): Promise
     return [unresolvedHostRow({ ...h, preference: 0, ipLiteral: false }, target.port, new Date())];
   }
   return mapLimit(h.addresses, deps.concurrency, async (ip) => {
-    const row = await probeSmtpStarttls({ hostname: target.host, ip, port: target.port, dane }, probe);
+    const row = await probeSmtpStarttls(
+      { hostname: target.host, ip, port: target.port, dane, probe: deps.params },
+      probe,
+    );
     row.hostname_cnames = h.cnames;
     row.dns_rcode = h.rcode;
     return row;

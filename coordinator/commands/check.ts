@@ -7,14 +7,7 @@
 import { checkHostName } from "../../shared/hostname.js";
 import { checkDomain, type DomainResult } from "../check/run-check.js";
 import { inProcessDeps } from "../deps.js";
-import {
-  type CheckArgs,
-  dnsClient,
-  NoResolverError,
-  type PolicyArgs,
-  probeSettings,
-  UsageError,
-} from "../options.js";
+import { type CheckArgs, dnsClient, NoResolverError, type PolicyArgs, UsageError } from "../options.js";
 import { renderDomain } from "../render/text.js";
 
 export interface OutputArgs {
@@ -35,9 +28,8 @@ export async function runCheck(
 ): Promise<void> {
   const names = domains.map(normalizeDomainArg);
   if (names.length === 0) throw new UsageError("give at least one domain");
-  const settings = probeSettings(args);
   const dns = dnsClient(args);
-  const deps = inProcessDeps(args, settings, dns);
+  const deps = inProcessDeps(args, dns);
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
   // Domains run concurrently (each bounded by its own probes' deadlines); output keeps the order given.
   const pending = names.map(() => null as Promise<DomainResult> | null);

@@ -6,7 +6,7 @@
 import type { HostRow } from "../../shared/schema/host-row.js";
 import { parseProbeTarget, probeTarget } from "../check/run-check.js";
 import { inProcessDeps } from "../deps.js";
-import { type CheckArgs, dnsClient, NoResolverError, probeSettings, UsageError } from "../options.js";
+import { type CheckArgs, dnsClient, NoResolverError, smtpPort, UsageError } from "../options.js";
 import { renderHost } from "../render/text.js";
 import type { OutputArgs } from "./check.js";
 
@@ -17,14 +17,14 @@ export async function runProbe(
 ): Promise<void> {
   if (targets.length === 0)
     throw new UsageError("give at least one target: host, ip, host:port or [ipv6]:port");
-  const settings = probeSettings(args);
+  const defaultPort = smtpPort(args);
   const parsed = targets.map((t) => {
-    const p = parseProbeTarget(t, settings.smtpPort);
+    const p = parseProbeTarget(t, defaultPort);
     if ("error" in p) throw new UsageError(p.error);
     return p;
   });
   const dns = dnsClient(args);
-  const deps = inProcessDeps(args, settings, dns);
+  const deps = inProcessDeps(args, dns);
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
   try {
     // Targets run in parallel, up to --concurrency at once (a host-name target's addresses share its slot and

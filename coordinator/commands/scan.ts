@@ -20,7 +20,16 @@ import type { CoordinatorTransport } from "../../shared/transport/types.js";
 import { createProbePool, runWorkerLoop } from "../../worker/api.js";
 import { policyContext } from "../deps.js";
 import { ingestDomains } from "../ingest/index.js";
-import { dnsClient, loadPolicyList, mxOptions, positiveInt, probeSettings, UsageError } from "../options.js";
+import {
+  dnsClient,
+  loadPolicyList,
+  mxOptions,
+  positiveInt,
+  probeParams,
+  UsageError,
+  workerSettings,
+} from "../options.js";
+import { paramsColumn, restoreScanParams, savedParams, savedParamsOf, scanParamsOf } from "../scan/params.js";
 import { Progress } from "../scan/progress.js";
 import { runScan } from "../scan/run-scan.js";
 import { renderSummary } from "../scan/summary.js";
@@ -28,12 +37,6 @@ import { storeFromArgs } from "./db.js";
 import { natsConnectOptions } from "./nats-options.js";
 import { readListOptions, runScanDryRun } from "./scan-dry-run.js";
 import type { ScanArgs } from "./scan-options.js";
-
-interface IngestParams {
-  format: string;
-  column: string | null;
-  top: number | null;
-}
 
 function hostResultFromRow(r: ScanHostRow): HostResult | null {
   if (r.ip === null) return null;
@@ -46,12 +49,19 @@ function hostResultFromRow(r: ScanHostRow): HostResult | null {
   };
 }
 
-export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream): Promise<void> {
+/**
+ * `given(flag)`: whether the user typed the option (not its default): on --resume, options not given are
+ * restored from the scan's saved parameters, and a given one must agree with them.
+ */
+export async function runScanCommand(
+  args: ScanArgs,
+  out: NodeJS.WritableStream,
+  given: (flag: string) => boolean = () => false,
+): Promise<void> {
   if (args["dry-run"]) {
     await runScanDryRun(args as never, out, process.stderr);
     return;
   }
-  const settings = probeSettings(args);
   const progress = Progress.auto(args.quiet);
   const dnsConcurrency = positiveInt("dns-concurrency", args["dns-concurrency"], 10_000);
   const distributed = Boolean(args.nats);
@@ -59,8 +69,10 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
     throw new UsageError(`--resume: ${JSON.stringify(args.resume)} is not a scan id`);
   const scanId = args.resume ?? newScanId();
   const outDir = args.out ?? (args.clickhouse && distributed ? null : join("scans", scanId));
+  // A new scan's options are all checked before anything is created or connected.
+  if (!args.resume) scanParamsOf(args);
 
-  // What an earlier run of this scan recorded (resume): its start, input and ingest parameters.
+  // What an earlier run of this scan recorded (resume): its start, input and parameters.
   let previous: ScanRow | null = null;
   let transport: CoordinatorTransport;
   let natsClose: (() => Promise<void>) | null = null;
@@ -93,12 +105,11 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   }
   if (args.resume && !previous) throw new UsageError(`--resume ${scanId}: no record of that scan`);
 
-  const prevParams = previous ? (JSON.parse(previous.params) as { ingest?: IngestParams }) : null;
-  const ingestParams: IngestParams = prevParams?.ingest ?? {
-    format: args.format ?? "auto",
-    column: args.column ?? null,
-    top: args.top ?? null,
-  };
+  // The options the scan runs with: a resumed scan's saved parameters, checked against what is given now.
+  const opts = previous ? restoreScanParams(scanId, savedParamsOf(previous), args, given) : args;
+  const scanParams = scanParamsOf(opts);
+  const probe = probeParams(opts);
+  const ownSettings = workerSettings(opts);
   const input = previous?.input_file ?? args.domains;
   if (!input) throw new UsageError("give --domains FILE (or - for standard input)");
   if (args.resume && input === "-") throw new UsageError("a scan of standard input cannot be resumed");
@@ -116,37 +127,23 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   const ingest = await ingestDomains(
     input,
     readListOptions({
-      format: ingestParams.format,
-      column: ingestParams.column ?? undefined,
-      top: ingestParams.top ?? undefined,
+      format: scanParams.format,
+      column: scanParams.column ?? undefined,
+      top: scanParams.top ?? undefined,
     }),
   );
   if (ingest.rejected.length > 0)
     progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
 
-  const dns = dnsClient(args);
+  const dns = dnsClient(opts);
   const cachingDns = new CachingDns(dns);
   const started = previous?.scan_started_at ?? new Date().toISOString();
-  const params = {
-    ingest: ingestParams,
-    smtp_port: settings.smtpPort,
-    ehlo_name: settings.ehloName,
-    timeouts_ms: {
-      connect: settings.connectTimeoutMs,
-      smtp: settings.smtpTimeoutMs,
-      tls: settings.tlsTimeoutMs,
-      host: settings.hostDeadlineMs,
-    },
-    mx: mxOptions(args),
-    dns_concurrency: dnsConcurrency,
-    mode: distributed ? "nats" : "embedded",
-    depth: settings.depth,
-  };
+  const params = paramsColumn(savedParams(scanParams, distributed ? "nats" : "embedded"));
 
   let pool: ReturnType<typeof createProbePool> | null = null;
   let worker: Promise<void> = Promise.resolve();
   if (!distributed) {
-    pool = createProbePool(settings, {
+    pool = createProbePool(ownSettings, {
       threads: positiveInt("threads", args.threads, 256),
       concurrency: positiveInt("concurrency", args.concurrency, 10_000),
     });
@@ -166,16 +163,16 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
         duplicates: ingest.counts.duplicates,
         rejected: ingest.rejected,
       },
-      list_source: previous?.list_source ?? args["list-source"],
-      list_id: previous?.list_id ?? args["list-id"],
+      list_source: scanParams["list-source"],
+      list_id: scanParams["list-id"],
       input_file: input,
       params,
-      port: settings.smtpPort,
+      port: scanParams["smtp-port"],
       dns: cachingDns,
-      policies: policyContext(args, cachingDns, settings),
-      policyList: loadPolicyList(args),
-      depth: settings.depth,
-      mx: mxOptions(args),
+      policies: policyContext(opts, cachingDns, ownSettings),
+      policyList: loadPolicyList(opts),
+      probe,
+      mx: mxOptions(opts),
       dnsConcurrency,
       transport,
       sinks,

@@ -6,9 +6,11 @@
 
 import { jobKey, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
+import { DEFAULT_SMTP_PORT } from "../../shared/settings.js";
 import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import { UsageError } from "../options.js";
-import { type DomainPlan, dedupe, type PlanItem } from "../scan/plan.js";
+import { savedParamsOf } from "../scan/params.js";
+import type { DomainPlan, PlanItem } from "../scan/plan.js";
 import { natsConnectOptions } from "./nats-options.js";
 import type { StatusArgs } from "./status-options.js";
 
@@ -33,9 +35,15 @@ async function statusOf(t: NatsCoordinatorTransport, scanId: string): Promise<Sc
     else if (it.kind === "domain") plans.push(it.plan);
   }
   if (!scan) throw new UsageError(`no scan ${scanId} in NATS (no saved plan)`);
-  const port = (JSON.parse(scan.params) as { smtp_port?: number }).smtp_port ?? 25;
-  const jobs = dedupe(plans, { scan_id: scanId, scan_started_at: scan.scan_started_at }, port).jobs;
-  const keys = new Set(jobs.map(jobKey));
+  // A job's key is its (host, ip, port): the plan and the saved port are all it takes.
+  const port = savedParamsOf(scan)["smtp-port"] ?? DEFAULT_SMTP_PORT;
+  const keys = new Set(
+    plans.flatMap((p) =>
+      p.discovery.hosts.flatMap((h) =>
+        h.addresses.map((ip) => jobKey({ scan_id: scanId, hostname: h.hostname, ip, port })),
+      ),
+    ),
+  );
   const done = [...(await t.doneJobKeys(scanId))].filter((k) => keys.has(k)).length;
   const pending = (await t.pendingJobKeys(scanId)).size;
   const planned = plans.length;

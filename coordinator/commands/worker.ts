@@ -1,18 +1,19 @@
 /**
  * `mxsurvey worker --nats URL [--threads N] [--concurrency M]`: pull probe jobs from the shared JetStream
  * consumer, probe on a piscina pool (N threads × M probes each), publish results, ack. The target-address
- * policy, resolvers and trust roots are this worker's settings. SIGTERM/SIGINT: stop pulling, finish what is in
+ * policy and trust roots are this worker's settings; what to measure with (depth, EHLO name, timeouts) comes
+ * from the scan in each job. SIGTERM/SIGINT: stop pulling, finish what is in
  * flight (bounded by the probe deadline), then exit; a second signal gives the remaining jobs back at once.
  */
 
 import { connectNats, NatsWorkerTransport } from "../../shared/transport/nats.js";
 import { createProbePool, runWorkerLoop, WORKER_NAME } from "../../worker/api.js";
-import { positiveInt, probeSettings } from "../options.js";
+import { positiveInt, workerSettings } from "../options.js";
 import { natsConnectOptions } from "./nats-options.js";
 import type { WorkerArgs } from "./worker-options.js";
 
 export async function runWorkerCommand(args: WorkerArgs): Promise<void> {
-  const settings = probeSettings(args);
+  const settings = workerSettings(args);
   const threads = positiveInt("threads", args.threads, 256);
   const concurrency = positiveInt("concurrency", args.concurrency, 10_000);
   const log = (m: string) => {

@@ -7,11 +7,9 @@
 
 import type { DnsQuerier } from "../../shared/dns/cache.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../shared/dns/mx.js";
-import type { HostJob } from "../../shared/jobs.js";
-import { jobKey } from "../../shared/jobs.js";
+import { type HostJob, jobKey, type ProbeParams } from "../../shared/jobs.js";
 import type { DomainPolicyFacts } from "../../shared/policy/domain-policy-facts.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
-import type { ProbeDepth } from "../../shared/settings.js";
 import { type PolicyFetchContext, probeDomainPolicies } from "../../worker/api.js";
 import { attachDane } from "../check/run-check.js";
 
@@ -84,7 +82,7 @@ export function dedupe(
   plans: Iterable<DomainPlan>,
   scan: { scan_id: string; scan_started_at: string },
   port: number,
-  depth: ProbeDepth = "basic",
+  probe: ProbeParams,
 ): Dedupe {
   const jobs = new Map<string, HostJob>();
   const hosts = new Set<string>();
@@ -99,7 +97,7 @@ export function dedupe(
       }
       for (const ip of h.addresses) {
         ips.add(ip);
-        const job: HostJob = { ...scan, hostname: h.hostname, ip, port, dane: h.dane ?? null, depth };
+        const job: HostJob = { ...scan, hostname: h.hostname, ip, port, dane: h.dane ?? null, probe };
         const key = jobKey(job);
         if (!jobs.has(key)) jobs.set(key, job);
       }

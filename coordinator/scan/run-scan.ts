@@ -11,13 +11,13 @@
 import type { DnsQuerier } from "../../shared/dns/cache.js";
 import type { MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
-import { type HostJob, type HostResult, jobKey } from "../../shared/jobs.js";
+import { type HostResult, type JobIdentity, jobKey, type ProbeParams } from "../../shared/jobs.js";
 import type { PolicyList } from "../../shared/policy/policy-list.js";
 import { failedJobRow } from "../../shared/rows.js";
+import type { JsonObject } from "../../shared/schema/columns.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
-import type { ProbeDepth } from "../../shared/settings.js";
 import type { RowSink } from "../../shared/store/types.js";
 import type { CoordinatorTransport, ResultDelivery } from "../../shared/transport/types.js";
 import { PROBE_VERSION } from "../../shared/version.js";
@@ -42,7 +42,8 @@ export interface ScanSpec {
   list_source: string;
   list_id: string;
   input_file: string;
-  params: Record<string, unknown>;
+  /** The scan's parameters as saved with it (coordinator/scan/params.ts). */
+  params: JsonObject;
   port: number;
   dns: DnsQuerier;
   mx: MxDiscoveryOptions;
@@ -50,8 +51,8 @@ export interface ScanSpec {
   transport: CoordinatorTransport;
   sinks: RowSink[];
   progress: Progress;
-  /** --depth: carried in each job so every worker inventories alike. */
-  depth?: ProbeDepth;
+  /** The measurement parameters every job carries, so every worker measures alike. */
+  probe: ProbeParams;
   /** MTA-STS / TLS-RPT per domain (null: not checked) and the --policy-list (null: none). */
   policies?: PolicyFetchContext | null;
   policyList?: PolicyList | null;
@@ -59,7 +60,7 @@ export interface ScanSpec {
   batchRows?: number;
   batchMs?: number;
   /** Called with a hook the caller wires to the transport's exhausted-job advisories (NATS). */
-  watchExhausted?: (onExhausted: (job: HostJob) => Promise<void>) => Promise<() => void>;
+  watchExhausted?: (onExhausted: (job: JobIdentity) => Promise<void>) => Promise<() => void>;
 }
 
 export interface ScanOutcome {
@@ -110,7 +111,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     list_source: spec.list_source,
     list_id: spec.list_id,
     input_file: spec.input_file,
-    params: JSON.stringify(spec.params),
+    params: spec.params,
     lines_read: spec.ingest.lines_read,
     domains: spec.ingest.domains.length,
     duplicates: spec.ingest.duplicates,
@@ -177,7 +178,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
 
   // 2. Dedupe into jobs; host rows for MX hosts without an address.
   const ordered = spec.ingest.domains.map((d) => plans.get(d)!).filter(Boolean);
-  const dd = dedupe(ordered, scanKey, spec.port, spec.depth ?? "basic");
+  const dd = dedupe(ordered, scanKey, spec.port, spec.probe);
   scanRow.unique_mx_hosts = dd.uniqueHosts;
   scanRow.unique_ips = dd.uniqueIps;
   scanRow.host_jobs = dd.jobs.length;

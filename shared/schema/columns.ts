@@ -12,6 +12,8 @@ export type ColumnType =
   | { kind: "bool" }
   /** ISO-8601 UTC timestamp with milliseconds in JSON. */
   | { kind: "datetime" }
+  /** A JSON object: an object in JSON and JSONL, its JSON text in a ClickHouse String column. */
+  | { kind: "json" }
   | { kind: "enum"; values: readonly string[] }
   | { kind: "array"; of: ColumnType }
   | { kind: "nullable"; of: ColumnType };
@@ -28,6 +30,7 @@ export const t = {
   uint32: () => ({ kind: "uint32" }) as const,
   bool: () => ({ kind: "bool" }) as const,
   datetime: () => ({ kind: "datetime" }) as const,
+  json: () => ({ kind: "json" }) as const,
   enum: <const V extends readonly string[]>(values: V) => ({ kind: "enum", values }) as const,
   array: <const C extends ColumnType>(of: C) => ({ kind: "array", of }) as const,
   nullable: <const C extends ColumnType>(of: C) => ({ kind: "nullable", of }) as const,
@@ -37,20 +40,25 @@ export function col<const T extends ColumnType>(type: T, doc: string): Column<T>
   return { type, doc };
 }
 
+/** A JSON object value (a `json` column). */
+export type JsonObject = { [key: string]: unknown };
+
 /** The TypeScript value type of a column type. */
 export type ValueOf<C> = C extends { kind: "string" | "datetime" }
   ? string
-  : C extends { kind: "uint8" | "uint16" | "uint32" }
-    ? number
-    : C extends { kind: "bool" }
-      ? boolean
-      : C extends { kind: "enum"; values: readonly (infer V)[] }
-        ? V
-        : C extends { kind: "array"; of: infer I }
-          ? ValueOf<I>[]
-          : C extends { kind: "nullable"; of: infer I }
-            ? ValueOf<I> | null
-            : never;
+  : C extends { kind: "json" }
+    ? JsonObject
+    : C extends { kind: "uint8" | "uint16" | "uint32" }
+      ? number
+      : C extends { kind: "bool" }
+        ? boolean
+        : C extends { kind: "enum"; values: readonly (infer V)[] }
+          ? V
+          : C extends { kind: "array"; of: infer I }
+            ? ValueOf<I>[]
+            : C extends { kind: "nullable"; of: infer I }
+              ? ValueOf<I> | null
+              : never;
 
 export type TableSpec = Record<string, Column>;
 
@@ -68,6 +76,8 @@ export function describeType(c: ColumnType): string {
       return c.values.length <= 4 ? c.values.map((v) => JSON.stringify(v)).join(" \\| ") : "enum";
     case "datetime":
       return "datetime (ISO-8601 UTC)";
+    case "json":
+      return "JSON object";
     default:
       return c.kind;
   }
@@ -86,6 +96,8 @@ export function valueFits(c: ColumnType, v: unknown): boolean {
       return typeof v === "string" && !Number.isNaN(Date.parse(v)) && v.endsWith("Z");
     case "bool":
       return typeof v === "boolean";
+    case "json":
+      return typeof v === "object" && v !== null && !Array.isArray(v);
     case "uint8":
       return Number.isInteger(v) && (v as number) >= 0 && (v as number) < 256;
     case "uint16":

@@ -15,7 +15,10 @@ export const SCAN_COLUMNS = {
   list_source: col(t.string(), "where the domain list came from (--list-source, e.g. tranco)"),
   list_id: col(t.string(), "the list's own identifier (--list-id, e.g. a Tranco list ID)"),
   input_file: col(t.string(), "the --domains argument"),
-  params: col(t.string(), "the scan's parameters as JSON (depth, timeouts, ports, --top, ...)"),
+  params: col(
+    t.json(),
+    "every option that changes what the scan measures, by its flag name, as given or defaulted (depth, timeouts, ports, resolvers, CA files, --top, ...); JSON text in ClickHouse",
+  ),
   lines_read: col(t.uint32(), "input lines read"),
   domains: col(t.uint32(), "valid unique domains scanned"),
   duplicates: col(t.uint32(), "valid lines that repeated an earlier domain"),

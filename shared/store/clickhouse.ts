@@ -91,6 +91,8 @@ function valueToClickHouse(c: ColumnType, v: unknown): unknown {
       return toClickHouseDateTime(v as string);
     case "bool":
       return v ? 1 : 0;
+    case "json":
+      return wellFormed(JSON.stringify(v));
     case "string":
     case "enum":
       return wellFormed(v as string);
@@ -129,6 +131,8 @@ function valueFromClickHouse(c: ColumnType, v: unknown): unknown {
       return fromClickHouseDateTime(String(v));
     case "bool":
       return Number(v) !== 0;
+    case "json":
+      return JSON.parse(String(v));
     case "uint8":
     case "uint16":
     case "uint32":

@@ -36,6 +36,7 @@ export const SCHEMA_SQL_HEADER = "-- Generated from shared/schema by npm run doc
 export function clickHouseType(c: ColumnType, opts: DdlOptions = {}): string {
   switch (c.kind) {
     case "string":
+    case "json":
       return "String";
     case "uint8":
       return "UInt8";

@@ -5,7 +5,7 @@
  */
 
 import { appendFile, readFile } from "node:fs/promises";
-import { type HostJob, type HostResult, jobKey } from "../jobs.js";
+import { type HostJob, type HostResult, jobKey, parseHostJob } from "../jobs.js";
 import type { CoordinatorTransport, JobDelivery, ResultDelivery, WorkerTransport } from "./types.js";
 
 export class MemoryTransport implements CoordinatorTransport, WorkerTransport {
@@ -39,7 +39,11 @@ export class MemoryTransport implements CoordinatorTransport, WorkerTransport {
   async publishJobs(jobs: Iterable<HostJob>): Promise<{ published: number; duplicates: number }> {
     let published = 0;
     let duplicates = 0;
-    for (const job of jobs) {
+    for (const j of jobs) {
+      // The same validation as a NATS job: the embedded scan keeps the contract the distributed one does.
+      const parsed = parseHostJob(j);
+      if (!parsed.ok) throw new RangeError(`invalid job for ${j.hostname} ${j.ip}: ${parsed.error}`);
+      const job = parsed.job;
       const key = jobKey(job);
       if (this.known.has(key)) {
         duplicates++;

@@ -18,6 +18,7 @@
  */
 
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import {
   AckPolicy,
   type ConnectionOptions,
@@ -41,7 +42,16 @@ import {
   StorageType,
   type StreamConfig,
 } from "nats";
-import { type HostJob, type HostResult, jobKey, SCAN_ID_RE } from "../jobs.js";
+import {
+  type HostJob,
+  type HostResult,
+  type JobIdentity,
+  jobKey,
+  parseHostJob,
+  parseJobIdentity,
+  SCAN_ID_RE,
+} from "../jobs.js";
+import { failedJobRow } from "../rows.js";
 import {
   ACK_WAIT_MS,
   BACKOFF_MS,
@@ -278,32 +288,6 @@ function encodeJson(v: unknown): Uint8Array {
   return te.encode(JSON.stringify(v));
 }
 
-/** A HostJob from a message payload, or null when it is not one (fields checked, extras dropped). */
-export function parseHostJob(data: Uint8Array | unknown): HostJob | null {
-  let v: unknown = data;
-  if (data instanceof Uint8Array) {
-    try {
-      v = JSON.parse(td.decode(data));
-    } catch {
-      return null;
-    }
-  }
-  if (typeof v !== "object" || v === null) return null;
-  const o = v as Record<string, unknown>;
-  if (typeof o.scan_id !== "string" || !SCAN_ID_RE.test(o.scan_id)) return null;
-  if (typeof o.scan_started_at !== "string" || typeof o.hostname !== "string" || typeof o.ip !== "string") {
-    return null;
-  }
-  if (typeof o.port !== "number" || !Number.isInteger(o.port) || o.port < 0 || o.port > 65535) return null;
-  return {
-    scan_id: o.scan_id,
-    scan_started_at: o.scan_started_at,
-    hostname: o.hostname,
-    ip: o.ip,
-    port: o.port,
-  };
-}
-
 function parseHostResult(data: Uint8Array): HostResult | null {
   let v: unknown;
   try {
@@ -313,7 +297,7 @@ function parseHostResult(data: Uint8Array): HostResult | null {
   }
   if (typeof v !== "object" || v === null) return null;
   const o = v as Record<string, unknown>;
-  const job = parseHostJob(o.job);
+  const job = parseJobIdentity(o.job);
   if (!job || typeof o.row !== "object" || o.row === null) return null;
   return v as HostResult;
 }
@@ -599,24 +583,50 @@ export class NatsWorkerTransport implements WorkerTransport {
     await Promise.all(pending.map((d) => d.giveBack().catch(() => {})));
   }
 
+  /** A worker that cannot read a job (e.g. a version older than the coordinator's) records why, as a row. */
+  private async storeInvalidJobRow(job: JobIdentity, key: string, why: string): Promise<void> {
+    const row = failedJobRow(job, "job_failed", `the job did not validate in this worker: ${why}`);
+    const result: HostResult = { job, row, worker: `${hostname()}:${process.pid}`, attempt: 0 };
+    await publishDurable(this.client.js, this.names.resultsSubject(job.scan_id), encodeJson(result), {
+      msgID: key,
+      stream: this.names.resultsStream,
+      timeoutMs: this.opts.timeoutMs ?? PUBLISH_TIMEOUT_MS,
+      attempts: PUBLISH_ATTEMPTS,
+    });
+  }
+
   private release(): void {
     this.held--;
     this.signal.notify();
   }
 
   private delivery(m: JsMsg, settings: ConsumerSettings): JobDelivery | null {
-    const job = parseHostJob(m.data);
+    const parsed = parseHostJob(m.data);
     const key = this.names.jobKeyOfSubject(m.subject);
-    if (!job || key === null || jobKey(job) !== key) {
-      this.onError(new NatsTransportError(`malformed job on ${m.subject} (stream seq ${m.seq}): terminated`));
-      try {
-        m.term();
-      } catch {
-        // ignored
-      }
-      this.release();
+    const identity = parseJobIdentity(m.data);
+    if (!parsed.ok || key === null || jobKey(parsed.job) !== key) {
+      const why = parsed.ok ? "its key does not match its subject" : parsed.error;
+      this.onError(new NatsTransportError(`invalid job on ${m.subject} (stream seq ${m.seq}): ${why}`));
+      // A job whose identity can be read gets a job_failed row (so its scan does not wait for it forever).
+      const stored =
+        identity && key !== null && jobKey(identity) === key
+          ? this.storeInvalidJobRow(identity, key, why)
+          : Promise.resolve();
+      void stored
+        .catch((err) =>
+          this.onError(new NatsTransportError(`storing the row of invalid job ${key}`, { cause: err })),
+        )
+        .finally(() => {
+          try {
+            m.term();
+          } catch {
+            // ignored
+          }
+          this.release();
+        });
       return null;
     }
+    const job = parsed.job;
     const attempt = m.info.redeliveryCount;
     const { client, names } = this;
     const timeoutMs = this.opts.timeoutMs ?? PUBLISH_TIMEOUT_MS;
@@ -956,11 +966,12 @@ export class NatsCoordinatorTransport implements CoordinatorTransport {
     let failure: unknown;
     for (const j of jobs) {
       if (failure !== undefined) break;
-      const job = parseHostJob(j);
-      if (!job) {
-        failure = new RangeError(`invalid job ${JSON.stringify(j)}`);
+      const parsed = parseHostJob(j);
+      if (!parsed.ok) {
+        failure = new RangeError(`invalid job for ${j.hostname} ${j.ip}: ${parsed.error}`);
         break;
       }
+      const job = parsed.job;
       const key = jobKey(job);
       inflight++;
       publishDurable(this.client.js, this.names.jobSubject(key), encodeJson(job), {
@@ -1208,7 +1219,7 @@ export class NatsCoordinatorTransport implements CoordinatorTransport {
    * when the last delivery's deadline has passed *and* a worker pulls. Returns the function that stops
    * watching (resolves once the callback in progress, if any, has finished).
    */
-  async watchExhaustedJobs(onExhausted: (job: HostJob) => Promise<void>): Promise<() => Promise<void>> {
+  async watchExhaustedJobs(onExhausted: (job: JobIdentity) => Promise<void>): Promise<() => Promise<void>> {
     const n = this.names;
     const consumer = await this.client.js.consumers.get(n.exhaustedStream, n.exhaustedConsumer);
     const it: ConsumerMessages = await consumer.consume({ max_messages: 16, expires: 30_000 });
@@ -1239,7 +1250,7 @@ export class NatsCoordinatorTransport implements CoordinatorTransport {
     return unwatch;
   }
 
-  private async handleAdvisory(m: JsMsg, onExhausted: (job: HostJob) => Promise<void>): Promise<void> {
+  private async handleAdvisory(m: JsMsg, onExhausted: (job: JobIdentity) => Promise<void>): Promise<void> {
     const jobs = this.names.jobsStream;
     let adv: { stream?: unknown; stream_seq?: unknown };
     try {
@@ -1266,7 +1277,8 @@ export class NatsCoordinatorTransport implements CoordinatorTransport {
       }
       throw err;
     }
-    const job = parseHostJob(data);
+    const parsed = parseHostJob(data);
+    const job = parsed.ok ? parsed.job : parseJobIdentity(data);
     if (job) await onExhausted(job);
     else this.onError(new NatsTransportError(`exhausted message ${seq} in ${jobs} is not a job: deleted`));
     try {

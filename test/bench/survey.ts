@@ -76,7 +76,7 @@ export async function run(): Promise<BenchResult> {
 
       process.stderr.write(`round ${round + 1}: NATS with two workers ...\n`);
       const workers = [0, 1].map(() =>
-        cli(["worker", "--nats", nats.url, "--threads", "1", "--concurrency", "64", ...common]),
+        cli(["worker", "--nats", nats.url, "--threads", "1", "--concurrency", "64", ...lab.workerArgs()]),
       );
       await new Promise((r) => setTimeout(r, 1500)); // let the workers connect
       const dist = await cli([

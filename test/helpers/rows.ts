@@ -219,7 +219,7 @@ export function scanRow(over: Partial<ScanRow> = {}): ScanRow {
     list_source: "test",
     list_id: "hand-made",
     input_file: "domains.txt",
-    params: JSON.stringify({ smtp_port: 25, note: "quote ' and backslash \\" }),
+    params: { "smtp-port": 25, note: "quote ' and backslash \\", nested: { resolver: ["127.0.0.1:53"] } },
     lines_read: 3,
     domains: 1,
     duplicates: 1,

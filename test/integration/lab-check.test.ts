@@ -23,20 +23,19 @@ function depsFor(lab: LabWorld): CheckDeps {
     dns,
     mx: { maxMx: 10, ipsPerHost: 8, ipv6: false },
     probe: {
-      settings: {
-        ehloName: "e2e.mxsurvey.test",
-        smtpPort: lab.smtpPort,
-        connectTimeoutMs: 2000,
-        smtpTimeoutMs: 2500,
-        tlsTimeoutMs: 3000,
-        hostDeadlineMs: 20_000,
-        allowPrivateTargets: true,
-        caPem: [lab.ca.certPem],
-        depth: "basic",
-        perHostDelayMs: 0,
-      },
+      settings: { allowPrivateTargets: true, caPem: [lab.ca.certPem] },
       secureContext: createProbeSecureContext([lab.ca.certPem]),
     },
+    params: {
+      ehloName: "e2e.mxsurvey.test",
+      connectTimeoutMs: 2000,
+      smtpTimeoutMs: 2500,
+      tlsTimeoutMs: 3000,
+      hostDeadlineMs: 20_000,
+      depth: "basic",
+      perHostDelayMs: 0,
+    },
+    port: lab.smtpPort,
     concurrency: 8,
   };
 }
@@ -111,10 +110,7 @@ describe("lab check", () => {
   it("check - --depth full grades each host and the domain, with the rubric's recommendations", async () => {
     const full: CheckDeps = {
       ...depsFor(lab),
-      probe: {
-        ...depsFor(lab).probe,
-        settings: { ...depsFor(lab).probe.settings, depth: "full", perHostDelayMs: 0 },
-      },
+      params: { ...depsFor(lab).params, depth: "full", perHostDelayMs: 0 },
     };
     const valid = await checkDomain("valid.lab.test", full);
     expect(valid.hosts[0]).toMatchObject({

@@ -7,7 +7,14 @@
 
 import { headers } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type HostJob, type HostResult, jobKey, newScanId } from "../../shared/jobs.js";
+import {
+  type HostJob,
+  type HostResult,
+  type JobIdentity,
+  jobIdentity,
+  jobKey,
+  newScanId,
+} from "../../shared/jobs.js";
 import { failedJobRow } from "../../shared/rows.js";
 import {
   natsNames,
@@ -25,6 +32,7 @@ import {
   NatsWorkerTransport,
 } from "../../shared/transport/nats.js";
 import type { JobDelivery, ResultDelivery } from "../../shared/transport/types.js";
+import { jobsWithEveryField } from "../helpers/jobs.js";
 import { type NatsInstance, startNats } from "../helpers/nats.js";
 
 let server: NatsInstance;
@@ -81,21 +89,10 @@ async function worker(ns: string, opts: NatsWorkerOptions = {}): Promise<NatsWor
   return t;
 }
 
-function makeJobs(scanId: string, n: number, from = 0): HostJob[] {
-  return Array.from({ length: n }, (_, k) => {
-    const i = from + k;
-    return {
-      scan_id: scanId,
-      scan_started_at: "2026-11-24T12:00:00.000Z",
-      hostname: `mx${i}.example.test`,
-      ip: `192.0.2.${i % 250}`,
-      port: 25 + Math.floor(i / 250),
-    };
-  });
-}
+const makeJobs = jobsWithEveryField;
 
 function resultOf(job: HostJob, attempt = 1, worker = "test-worker"): HostResult {
-  return { job, row: failedJobRow(job, "unknown_failure", "test row"), worker, attempt };
+  return { job: jobIdentity(job), row: failedJobRow(job, "unknown_failure", "test row"), worker, attempt };
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -287,7 +284,7 @@ describe("NATS JetStream transport (real nats-server)", () => {
     expect(await c.doneJobKeys(scan)).toEqual(new Set([jobKey(job!)]));
     await expect(d.complete(resultOf(job!))).rejects.toThrow(/already completed/);
     const [r] = await collectResults(c, scan, 1);
-    expect(r!.result.job).toEqual(job);
+    expect(r!.result.job).toEqual(jobIdentity(job!));
     expect(r!.result.worker).toBe("test-worker");
     await w.stop();
     expect((await it.next()).done).toBe(true);
@@ -381,7 +378,7 @@ describe("NATS JetStream transport (real nats-server)", () => {
       async () => (await streamMessages(admin, n.exhaustedStream)) === 1,
     );
     expect(await c.pendingJobKeys(scan)).toEqual(new Set([jobKey(job!)]));
-    const exhausted: HostJob[] = [];
+    const exhausted: JobIdentity[] = [];
     const unwatch = await c.watchExhaustedJobs(async (j) => {
       exhausted.push(j);
       await c.publishResult({

@@ -21,6 +21,7 @@ import {
   type PolicyFetchContext,
 } from "../../worker/probes/mta-sts-fetch.js";
 import { probeSmtpStarttls } from "../../worker/probes/smtp-starttls.js";
+import { labProbeParams } from "../helpers/params.js";
 import { type LabDns, startLabDns } from "../lab/dns-server.js";
 import { createLabCa, type LabCa } from "../lab/pki.js";
 import {
@@ -51,23 +52,15 @@ async function runCase(c: PolicyLabCase): Promise<CaseResult> {
   const domain = lab.domainOf(c);
   const [facts, mx] = await Promise.all([probeDomainPolicies(domain, fetchCtx), discoverMx(dns, domain)]);
   const probe = {
-    settings: {
-      ehloName: "policies.mxsurvey.test",
-      smtpPort: lab.smtpPort,
-      connectTimeoutMs: 2000,
-      smtpTimeoutMs: 2500,
-      tlsTimeoutMs: 3000,
-      hostDeadlineMs: 15_000,
-      allowPrivateTargets: true,
-      caPem: [ca.certPem],
-      depth: "basic" as const,
-      perHostDelayMs: 0,
-    },
+    settings: { allowPrivateTargets: true, caPem: [ca.certPem] },
     secureContext: createProbeSecureContext([ca.certPem]),
   };
+  const params = labProbeParams({ ehloName: "policies.mxsurvey.test", hostDeadlineMs: 15_000 });
   const hosts = await Promise.all(
     mx.hosts.flatMap((h) =>
-      h.addresses.map((ip) => probeSmtpStarttls({ hostname: h.hostname, ip, port: lab.smtpPort }, probe)),
+      h.addresses.map((ip) =>
+        probeSmtpStarttls({ hostname: h.hostname, ip, port: lab.smtpPort, dane: null, probe: params }, probe),
+      ),
     ),
   );
   return {

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertError } from "../../shared/cert-errors.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import { createProbeSecureContext, type ProbeContext, probeSmtpStarttls } from "../../worker/api.js";
+import { labProbeParams } from "../helpers/params.js";
 import { createIntermediateCa, createLabCa, issueLeaf, type LabCa, type LabLeaf } from "../lab/pki.js";
 import { type LabSmtpServer, startSmtpServer } from "../lab/smtp-server.js";
 import { sClient } from "./real/tools.js";
@@ -138,6 +139,14 @@ let dir: string;
 let caFile: string;
 const rows = new Map<string, HostRow>();
 
+const jobOf = (smtp: { host: string; port: number }) => ({
+  hostname: HOSTNAME,
+  ip: smtp.host,
+  port: smtp.port,
+  dane: null,
+  probe: labProbeParams({ ehloName: "chain.mxsurvey.test" }),
+});
+
 const sha256 = (pem: string) => createHash("sha256").update(new X509Certificate(pem).raw).digest("hex");
 
 beforeAll(async () => {
@@ -154,18 +163,7 @@ beforeAll(async () => {
   caFile = join(dir, "ca.pem");
   writeFileSync(caFile, root.certPem);
   ctx = {
-    settings: {
-      ehloName: "chain.mxsurvey.test",
-      smtpPort: 25,
-      connectTimeoutMs: 2000,
-      smtpTimeoutMs: 2500,
-      tlsTimeoutMs: 3000,
-      hostDeadlineMs: 20_000,
-      allowPrivateTargets: true,
-      caPem: [root.certPem],
-      depth: "basic",
-      perHostDelayMs: 0,
-    },
+    settings: { allowPrivateTargets: true, caPem: [root.certPem] },
     secureContext: createProbeSecureContext([root.certPem]),
   };
   for (const [i, s] of SERVERS.entries()) {
@@ -185,9 +183,7 @@ beforeAll(async () => {
       },
     });
   }
-  const probed = await Promise.all(
-    SERVERS.map((s) => probeSmtpStarttls({ hostname: HOSTNAME, ip: s.smtp!.host, port: s.smtp!.port }, ctx)),
-  );
+  const probed = await Promise.all(SERVERS.map((s) => probeSmtpStarttls(jobOf(s.smtp!), ctx)));
   for (const [i, s] of SERVERS.entries()) rows.set(s.key, probed[i]!);
 }, 60_000);
 
@@ -232,10 +228,7 @@ describe("cert_chain_sha256 is what the server sent", () => {
     "fallback - %s: the server's bytes not readable (recording capped at 300 bytes): OpenSSL's linked chain, flagged",
     async (version) => {
       const s = SERVERS.find((x) => x.scenario === SCENARIOS[0] && x.version === version)!;
-      const row = await probeSmtpStarttls(
-        { hostname: HOSTNAME, ip: s.smtp!.host, port: s.smtp!.port },
-        { ...ctx, tlsRecordLimit: 300 },
-      );
+      const row = await probeSmtpStarttls(jobOf(s.smtp!), { ...ctx, tlsRecordLimit: 300 });
       expect(row.status).toBe("ok");
       expect(row.failure).toBeNull();
       // The old behaviour: leaf plus the root found in --ca-file, which the server never sent.

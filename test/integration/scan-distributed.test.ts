@@ -39,9 +39,12 @@ const EHLO = ["--ehlo-name", "dist.mxsurvey.test"];
 const common = () => [...lab.cliArgs(), ...EHLO, "--smtp-timeout", "5"];
 
 function startWorker(): Proc {
-  const w = startCli(["worker", "--nats", nats.url, "--threads", "1", "--concurrency", "4", ...common()], {
-    maxMs: 600_000,
-  });
+  const w = startCli(
+    ["worker", "--nats", nats.url, "--threads", "1", "--concurrency", "4", ...lab.workerArgs()],
+    {
+      maxMs: 600_000,
+    },
+  );
   workers.push(w);
   return w;
 }

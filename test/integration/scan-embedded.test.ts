@@ -16,10 +16,11 @@ import { DnsClient } from "../../shared/dns/client.js";
 import { jobKey, newScanId } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
-import type { ProbeSettings } from "../../shared/settings.js";
+import type { WorkerSettings } from "../../shared/settings.js";
 import { JsonlSink, readJsonl } from "../../shared/store/jsonl.js";
 import { MemoryTransport } from "../../shared/transport/memory.js";
 import { createProbePool, createProbeSecureContext, runWorkerLoop } from "../../worker/api.js";
+import { labProbeParams } from "../helpers/params.js";
 import { type GeneratedLab, startGeneratedLab } from "../lab/generate.js";
 
 let lab: GeneratedLab;
@@ -27,24 +28,19 @@ let dir: string;
 let outcome: ScanOutcome;
 let hosts: ScanHostRow[];
 let domains: ScanDomainRow[];
-let settings: ProbeSettings;
+let settings: WorkerSettings;
+const params = labProbeParams({
+  ehloName: "scan.mxsurvey.test",
+  connectTimeoutMs: 3000,
+  smtpTimeoutMs: 5000,
+  tlsTimeoutMs: 5000,
+});
 let dnsClient: DnsClient;
 
 beforeAll(async () => {
   lab = await startGeneratedLab({ domains: 1000, hosts: 150, seed: 7 });
   dir = mkdtempSync(join(tmpdir(), "mxsurvey-scan-"));
-  settings = {
-    ehloName: "scan.mxsurvey.test",
-    smtpPort: lab.smtpPort,
-    connectTimeoutMs: 3000,
-    smtpTimeoutMs: 5000,
-    tlsTimeoutMs: 5000,
-    hostDeadlineMs: 20_000,
-    allowPrivateTargets: true,
-    caPem: [lab.ca.certPem],
-    depth: "basic",
-    perHostDelayMs: 0,
-  };
+  settings = { allowPrivateTargets: true, caPem: [lab.ca.certPem] };
   dnsClient = new DnsClient({
     resolvers: [{ host: lab.dns.host, port: lab.dns.port }],
     timeoutMs: 2000,
@@ -71,6 +67,7 @@ beforeAll(async () => {
     input_file: lab.listFile,
     params: {},
     port: lab.smtpPort,
+    probe: params,
     dns,
     mx: { maxMx: 10, ipsPerHost: 8, ipv6: false },
     dnsConcurrency: 64,
@@ -130,6 +127,8 @@ describe("embedded scan", () => {
       dns: dnsClient,
       mx: { maxMx: 10, ipsPerHost: 8, ipv6: false },
       probe: { settings, secureContext: createProbeSecureContext(settings.caPem) },
+      params,
+      port: lab.smtpPort,
       concurrency: 16,
     };
     const sample = domains.filter((_, i) => i % 25 === 0);

@@ -53,6 +53,8 @@ export interface GeneratedLab {
   hosts: GenHost[];
   servers: LabSmtpServer[];
   cliArgs(): string[];
+  /** The flags a `worker` takes for this lab (its own settings: the lab CA, private targets allowed). */
+  workerArgs(): string[];
   close(): Promise<void>;
 }
 
@@ -217,6 +219,7 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
       "--smtp-port",
       String(port),
     ],
+    workerArgs: () => ["--ca-file", caFile, "--allow-private-targets"],
     close: async () => {
       await Promise.all(servers.map((s) => s.close()));
       await dns.close();

@@ -14,12 +14,12 @@
 import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import type { SecureContext } from "node:tls";
-import type { DaneLookup } from "../../shared/dane/lookup.js";
 import type { ProbeFailure } from "../../shared/failures.js";
+import type { ProbeJob } from "../../shared/jobs.js";
 import { certNamesHost } from "../../shared/names.js";
 import { emptyHostRow } from "../../shared/rows.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
-import type { ProbeDepth, ProbeSettings } from "../../shared/settings.js";
+import type { ProbeSettings, WorkerSettings } from "../../shared/settings.js";
 import { rowGrade } from "../../shared/tls/grade-input.js";
 import { inventoryRowFields } from "../../shared/tls/inventory.js";
 import { hostStatus } from "../../shared/verdict.js";
@@ -34,18 +34,12 @@ import { connectTcp } from "../net/tcp-connect.js";
 import { startTls, type TlsFacts } from "../net/tls-client.js";
 import { runTlsInventory } from "./tls-inventory.js";
 
-export interface SmtpProbeJob {
-  hostname: string;
-  ip: string;
-  port: number;
-  /** The host's TLSA records and DNSSEC states (RFC 7672), looked up by the coordinator; data, not a target. */
-  dane?: DaneLookup | null;
-  /** The scan's --depth (a measurement parameter, not a target); the worker's setting when absent. */
-  depth?: ProbeDepth;
-}
+/** The job of this probe: the target, its DANE lookup and the scan's measurement parameters (shared/jobs.ts). */
+export type SmtpProbeJob = ProbeJob;
 
+/** What the probing process brings: its own settings (target policy, trust roots) and test hooks. */
 export interface ProbeContext {
-  settings: ProbeSettings;
+  settings: WorkerSettings;
   secureContext: SecureContext;
   /** Open a TCP connection (tests may count or refuse). */
   connect?: (ip: string, port: number) => Socket;
@@ -53,6 +47,9 @@ export interface ProbeContext {
   /** Bound on the server's handshake bytes kept to read its certificates (default 256 KiB; tests lower it). */
   tlsRecordLimit?: number;
 }
+
+/** The context one probe runs in: the worker's settings with the job's measurement parameters. */
+type RunContext = Omit<ProbeContext, "settings"> & { settings: ProbeSettings };
 
 /** How long to wait for the reply to QUIT: politeness, not measurement. */
 const QUIT_WAIT_MS = 2_000;
@@ -69,7 +66,8 @@ async function quit(channel: SmtpChannel, socket: Socket): Promise<void> {
   socket.destroy();
 }
 
-export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): Promise<HostRow> {
+export async function probeSmtpStarttls(job: SmtpProbeJob, worker: ProbeContext): Promise<HostRow> {
+  const ctx: RunContext = { ...worker, settings: { ...worker.settings, ...job.probe } };
   const now = ctx.now ?? (() => new Date());
   const startedAt = now();
   const t0 = Date.now();
@@ -78,7 +76,7 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
   try {
     await runSteps(job, ctx, row, now, seen);
     if (row.connect_ms !== null) row.connections_used = 1;
-    const depth = job.depth ?? ctx.settings.depth;
+    const depth = ctx.settings.depth;
     if (depth !== "basic") {
       row.inventory_depth = depth;
       if (row.starttls_offered === true) await runInventory(job, ctx, row, depth);
@@ -110,7 +108,7 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
  */
 async function runInventory(
   job: SmtpProbeJob,
-  ctx: ProbeContext,
+  ctx: RunContext,
   row: HostRow,
   depth: "versions" | "full",
 ): Promise<void> {
@@ -137,7 +135,7 @@ async function runInventory(
 
 async function runSteps(
   job: SmtpProbeJob,
-  ctx: ProbeContext,
+  ctx: RunContext,
   row: HostRow,
   now: () => Date,
   seen: { presented: Uint8Array[] | null },
