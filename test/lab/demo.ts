@@ -14,12 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildDaneLab } from "./dane-cases.js";
-import { startLabDns } from "./dns-server.js";
 import { startGeneratedLab } from "./generate.js";
-import { createLabCa } from "./pki.js";
-import { startPolicyLab } from "./policy-lab.js";
-import { startSmtpServer } from "./smtp-server.js";
+import { startPolicyWorld } from "./policy-world.js";
 import { startLabWorld } from "./world.js";
 
 const cli = fileURLToPath(new URL("../../coordinator/cli.js", import.meta.url));
@@ -76,16 +72,7 @@ async function checkPart(): Promise<boolean> {
 
 async function policyPart(): Promise<boolean> {
   say("== 2. mxsurvey check --depth full: MTA-STS, TLS-RPT and DANE, good and broken\n");
-  const ca = await createLabCa();
-  const dir = mkdtempSync(join(tmpdir(), "mxsurvey-demo-policy-"));
-  const caFile = join(dir, "lab-ca.pem");
-  writeFileSync(caFile, ca.certPem);
-  const policies = await startPolicyLab({ ca });
-  const dane = await buildDaneLab(ca, { address: (n) => `127.0.72.${n + 1}` });
-  const daneServers = await Promise.all(
-    dane.hosts.map((h) => startSmtpServer({ host: h.ip, port: policies.smtpPort, behaviour: h.behaviour })),
-  );
-  const dns = await startLabDns({ zone: { ...policies.zone, ...dane.zone } });
+  const world = await startPolicyWorld();
   try {
     const domains = [
       "sts-enforce.lab.test",
@@ -96,15 +83,7 @@ async function policyPart(): Promise<boolean> {
     const args = [
       "check",
       ...domains,
-      "--resolver",
-      dns.address,
-      "--ca-file",
-      caFile,
-      "--allow-private-targets",
-      "--smtp-port",
-      String(policies.smtpPort),
-      "--https-port",
-      String(policies.httpsPort),
+      ...world.cliArgs(),
       "--depth",
       "full",
       "--per-host-delay",
@@ -116,10 +95,7 @@ async function policyPart(): Promise<boolean> {
     const r = await run(args, true);
     return r.code === 0;
   } finally {
-    await Promise.all(daneServers.map((s) => s.close()));
-    await policies.close();
-    await dns.close();
-    rmSync(dir, { recursive: true, force: true });
+    await world.close();
   }
 }
 
