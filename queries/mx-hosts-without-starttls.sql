@@ -1,6 +1,6 @@
--- Share of unique MX host names without STARTTLS, of the hosts that answered SMTP, in one scan (EFF 2018: "20.19%
--- of 421 unique MX hostnames don't support STARTTLS"). A host name's status is the worst of its addresses' rows,
--- in the order of the domain verdict rule.
+-- Share of unique MX host names without STARTTLS, of those that answered SMTP, in one scan (EFF 2018: 20.19%).
+-- A host name's status is the worst of its addresses' rows, in the order of the domain verdict rule (EFF 2018:
+-- "20.19% of 421 unique MX hostnames don't support STARTTLS").
 -- Scan: the newest complete one. Another scan: `mxsurvey db query mx-hosts-without-starttls --scan ID`, or, for
 -- clickhouse-client, write the id in quotes in place of the expression on the line marked `-- @scan` (README:
 -- analysis queries), as in `'20260101T000000Z-abc123' -- @scan`.

@@ -1,5 +1,5 @@
--- Share of MX hosts with working STARTTLS whose certificate is not valid (untrusted, out of date, or not naming
--- the host), with the reasons, in one scan (EFF 2018: 36.01%).
+-- Share of STARTTLS MX hosts whose certificate is not valid, with the reasons, in one scan (EFF 2018: 36.01%).
+-- Of the (host, IP) rows with working STARTTLS: not valid is untrusted, out of date, or not naming the host.
 -- Scan: the newest complete one. Another scan: `mxsurvey db query starttls-hosts-invalid-cert --scan ID`, or, for
 -- clickhouse-client, write the id in quotes in place of the expression on the line marked `-- @scan` (README:
 -- analysis queries), as in `'20260101T000000Z-abc123' -- @scan`.

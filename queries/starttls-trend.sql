@@ -1,5 +1,6 @@
--- STARTTLS adoption across scans: per complete scan, oldest first, the share of (host, IP) rows that answered SMTP
--- and offer STARTTLS, and the share of domains whose verdict is valid.
+-- STARTTLS adoption and valid domain verdicts per complete scan, oldest first: a trend across scans.
+-- Per scan: the share of (host, IP) rows that answered SMTP and offer STARTTLS, and of domains whose verdict is
+-- valid.
 -- Scans: every complete scan (running and failed ones are left out); it takes no --scan.
 -- Run: clickhouse-client --database mxsurvey < queries/starttls-trend.sql
 -- (One JOIN per SELECT: ClickHouse 18.16 allows no more.)
