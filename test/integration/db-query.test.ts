@@ -4,12 +4,13 @@
  * complete (running, failed, and one whose latest row went back to running after a complete one), each with
  * rows whose counts differ (n = 2, 3, 5, 7, 11), so every query's answer names the scan it read. Shown: every
  * query file, run unchanged as clickhouse-client would, reads the newest complete scan; so does the CLI by
- * default; `--scan OLDER` reads the older one; a hostile --scan is refused before any request reaches the
+ * default; `--scan OLDER` reads the older one, and so does README's sed line for clickhouse-client; a hostile --scan is refused before any request reaches the
  * server; an unknown id is exit 2; the trend spans complete scans only and refuses --scan. The CLI runs from
  * another working directory, as `npx mxsurvey` would, so it finds queries/ by itself.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ import { quoteIdentifier } from "../../shared/store/sql.js";
 import { runCli } from "../helpers/cli.js";
 import { type ClickHouseInstance, startClickHouse } from "../helpers/clickhouse.js";
 import { domainRow, hostRow, scanRow } from "../helpers/rows.js";
+import { projectRoot } from "../tools/project-root.js";
 
 interface TestScan {
   id: string;
@@ -219,6 +221,20 @@ describe("analysis queries on ClickHouse", () => {
     const got = await reader.query(targetScan(sql, A.id));
     expect(JSON.parse(JSON.stringify(got).replace(/"(\d+)"/g, "$1"))).toEqual(expected(name, A.n));
   });
+
+  it.each(SCAN_QUERIES)(
+    "queries - %s through README's sed line for clickhouse-client reads the scan named",
+    async (name) => {
+      const readme = readFileSync(join(projectRoot(), "README.md"), "utf8");
+      const m = /^(sed "[^\n]*") queries\/domain-verdicts\.sql \\$/m.exec(readme);
+      expect(m, "README's sed line for clickhouse-client").not.toBeNull();
+      const command = `${m![1]!.replace("20261124T130000Z-1a2b3c", A.id)} queries/${name}.sql`;
+      const sql = execFileSync("bash", ["-c", command], { cwd: projectRoot(), encoding: "utf8" });
+      expect(sql).toContain(`'${A.id}' -- @scan`);
+      const got = await reader.query(sql);
+      expect(JSON.parse(JSON.stringify(got).replace(/"(\d+)"/g, "$1"))).toEqual(expected(name, A.n));
+    },
+  );
 
   it("queries - starttls-trend spans the complete scans only, oldest first", async () => {
     const r = await cli(["starttls-trend", "--format", "json"]);
