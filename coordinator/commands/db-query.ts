@@ -2,12 +2,12 @@
  * `mxsurvey db query NAME|FILE [--scan ID] [--format table|json|csv|tsv]` and `mxsurvey db query --list`: run an
  * analysis query of queries/ (or any SQL file) on ClickHouse and print its rows.
  *
- * Which scan: a query that reads one scan has one line marked `-- @scan` (shared/analysis-queries.ts). Without
- * --scan, that line's own expression (the newest complete scan) is evaluated first and its answer written into
- * the query as a literal, so the rows printed and the scan id reported on stderr always agree. With --scan ID,
- * the id is checked against SCAN_ID_RE and the query's marker before any connection, then looked up in the
- * scans table (no such scan: exit 2; a scan that is not complete: a warning), then written in as an escaped
- * literal. A query without a marker (starttls-trend, scans) refuses --scan.
+ * Which scan: a query that reads one scan has one line marked `-- @scan` (shared/analysis-queries.ts). With
+ * --scan ID, the id is checked against SCAN_ID_RE and the query's marker before any connection. Without it, the
+ * marker line's own expression (the newest complete scan) is evaluated first. Either way the scan is looked up
+ * in the scans table (no such scan: exit 2; a scan that is not complete: a warning) and its id written into the
+ * query as an escaped literal, so the rows printed and the scan named on stderr always agree. A query without a
+ * marker (starttls-trend, scans) refuses --scan.
  */
 
 import { existsSync, statSync } from "node:fs";
@@ -94,7 +94,6 @@ export async function runDbQuery(
   }
   const query = resolveQuery(args.name);
   // Everything about --scan is checked here, before a connection: a bad id never reaches the server.
-  let sql = query.sql;
   if (args.scan !== undefined) {
     if (!isScanId(args.scan)) {
       throw new UsageError(
@@ -106,25 +105,14 @@ export async function runDbQuery(
         `${query.name} does not read one scan (it has no line marked ${SCAN_MARKER}; see its header): it takes no --scan`,
       );
     }
-    sql = targetScan(query.sql, args.scan);
   }
   const store = storeFromArgs(args, { defaultDatabase: true });
   await withStore(store, args.clickhouse!, async () => {
     try {
-      let note = "";
+      // The scan: --scan, or the one the marker line's expression picks (the newest complete by default).
+      let scan: { id: string; how: string } | null = null;
       if (args.scan !== undefined) {
-        const state = await scanState(store, args.scan);
-        if (state === null) {
-          throw new UsageError(
-            `--scan: no scan ${args.scan} in ${store.database}.scans (mxsurvey db query scans lists them)`,
-          );
-        }
-        if (state !== "complete") {
-          err.write(
-            `mxsurvey: warning: scan ${args.scan} is ${state}, not complete: its rows may be partial\n`,
-          );
-        }
-        note = `scan ${args.scan} (--scan, ${state})`;
+        scan = { id: args.scan, how: "--scan" };
       } else if (query.takesScan) {
         const marker = scanMarker(query.sql)!;
         const chosen = (await store.queryTable(`SELECT ${marker.selector} AS scan_id`)).rows[0]?.[0];
@@ -133,8 +121,26 @@ export async function runDbQuery(
             `${query.name}: no scan to read in ${store.database}: its line marked ${SCAN_MARKER} (the newest complete scan by default) found none (mxsurvey db query scans lists the scans)`,
           );
         }
-        sql = targetScan(query.sql, chosen);
-        note = `scan ${chosen} (${marker.selector === DEFAULT_SCAN_SELECTOR ? "newest complete" : `chosen by the query's ${SCAN_MARKER} line`})`;
+        const how =
+          marker.selector === DEFAULT_SCAN_SELECTOR ? "newest complete" : `chosen by its ${SCAN_MARKER} line`;
+        scan = { id: chosen, how };
+      }
+      let note = "";
+      let sql = query.sql;
+      if (scan) {
+        const state = await scanState(store, scan.id);
+        if (state === null) {
+          throw new UsageError(
+            `${scan.how === "--scan" ? "--scan" : query.name}: no scan ${scan.id} in ${store.database}.scans (mxsurvey db query scans lists them)`,
+          );
+        }
+        if (state !== "complete") {
+          err.write(
+            `mxsurvey: warning: scan ${scan.id} is ${state}, not complete: its rows may be partial\n`,
+          );
+        }
+        sql = targetScan(query.sql, scan.id);
+        note = `scan ${scan.id} (${scan.how}${state === "complete" ? "" : `, ${state}`})`;
       }
       const result = await store.queryTable(sql);
       out.write(formatResult(result, args.format));

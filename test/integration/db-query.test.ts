@@ -322,7 +322,7 @@ describe("mxsurvey db query", () => {
     );
   });
 
-  it("db query - a FILE with its own marker line takes --scan; bad SQL is exit 2 with the server's words", async () => {
+  it("db query - a FILE with its own marker line takes --scan or the id set by hand; bad SQL is exit 2 with the server's words", async () => {
     const file = join(cwd, "mine.sql");
     writeFileSync(
       file,
@@ -331,6 +331,17 @@ describe("mxsurvey db query", () => {
     const mine = await cli([file, "--scan", A.id, "--format", "tsv"]);
     expect(mine.code, mine.stderr).toBe(0);
     expect(mine.stdout).toBe(`n\n${A.n + 1}\n`);
+    // The marker line set by hand: read as it says, and checked against the scans table like --scan.
+    writeFileSync(file, targetScan(readFileSync(file, "utf8"), C.id));
+    const byHand = await cli([file, "--format", "tsv"]);
+    expect(byHand.code, byHand.stderr).toBe(0);
+    expect(byHand.stdout).toBe(`n\n${C.n + 1}\n`);
+    expect(byHand.stderr).toContain(`scan ${C.id} (chosen by its -- @scan line, running)`);
+    expect(byHand.stderr).toContain(`warning: scan ${C.id} is running`);
+    writeFileSync(file, targetScan(readFileSync(file, "utf8"), "20260101T000000Z-abcdef"));
+    const unknown = await cli([file]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`mine: no scan 20260101T000000Z-abcdef in ${DB}.scans`);
     const bad = join(cwd, "bad.sql");
     writeFileSync(bad, "SELECT nope FROM domains\n");
     const r = await cli([bad]);
