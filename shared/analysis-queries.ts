@@ -134,6 +134,13 @@ export function queriesDir(from: string = fileURLToPath(import.meta.url)): strin
   }
 }
 
+/** A query's answer, whatever engine ran it: columns (name and the engine's type name) and rows in their order. */
+export interface QueryResult {
+  columns: { name: string; type: string }[];
+  /** JSON values (ClickHouse: 64-bit integers as decimal strings, NaN and infinities as null). */
+  rows: unknown[][];
+}
+
 export interface AnalysisQuery {
   /** The file name without `.sql` (what `mxsurvey db query NAME` takes); a FILE's base name. */
   name: string;

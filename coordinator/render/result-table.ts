@@ -11,19 +11,10 @@
  * - tsv: a header line, then ClickHouse's TabSeparated escaping (\\, \t, \n, \r); null is \N.
  */
 
+import type { QueryResult } from "../../shared/analysis-queries.js";
+
 export const RESULT_FORMATS = ["table", "json", "csv", "tsv"] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
-
-export interface ResultColumn {
-  name: string;
-  /** The engine's type name, e.g. UInt64, Nullable(String), Array(String). */
-  type: string;
-}
-
-export interface Result {
-  columns: ResultColumn[];
-  rows: unknown[][];
-}
 
 /** The type inside Nullable(...) and LowCardinality(...). */
 function baseType(type: string): string {
@@ -70,7 +61,7 @@ function width(s: string): number {
   return n;
 }
 
-function formatTable(result: Result): string {
+function formatTable(result: QueryResult): string {
   const header = result.columns.map((c) => c.name);
   const cells = result.rows.map((row) => result.columns.map((c, i) => tableCell(c.type, row[i])));
   const widths = header.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i]!))));
@@ -98,7 +89,7 @@ function tsvField(type: string, v: unknown): string {
   return plainText(type, v).replace(/[\\\t\n\r]/g, (c) => CONTROL_ESCAPES[c]!);
 }
 
-export function formatResult(result: Result, format: ResultFormat): string {
+export function formatResult(result: QueryResult, format: ResultFormat): string {
   switch (format) {
     case "table":
       return formatTable(result);

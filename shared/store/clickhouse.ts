@@ -22,6 +22,7 @@
  */
 
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import type { QueryResult } from "../analysis-queries.js";
 import { type ColumnType, type TableSpec, valueFits } from "../schema/columns.js";
 import type { ScanRow } from "../schema/scan-row.js";
 import { type ScanDomainRow, type ScanHostRow, TABLES, type TableDef } from "../schema/tables.js";
@@ -64,13 +65,6 @@ export interface ClickHouseStoreOptions {
    * be the default of its own CREATE, and every name of ours is qualified anyway.
    */
   defaultDatabase?: boolean;
-}
-
-/** A query's result as columns (name and ClickHouse type, in order) and rows of values in that order. */
-export interface ResultTable {
-  columns: { name: string; type: string }[];
-  /** JSON values: 64-bit integers arrive as decimal strings, NaN and infinities as null. */
-  rows: unknown[][];
 }
 
 type JsonRow = Record<string, unknown>;
@@ -265,7 +259,7 @@ export class ClickHouseStore implements RowSink {
    * results included (JSONCompact: 18.16 and current releases). A query the server refuses is a
    * ClickHouseQueryError with the server's message.
    */
-  async queryTable(sql: string): Promise<ResultTable> {
+  async queryTable(sql: string): Promise<QueryResult> {
     try {
       const rs = await this.client.query({ query: sql, format: "JSONCompact" });
       const body = await rs.json<unknown[]>();

@@ -7,11 +7,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatResult, type Result } from "../../coordinator/render/result-table.js";
+import { formatResult } from "../../coordinator/render/result-table.js";
 import {
   DEFAULT_SCAN_SELECTOR,
   listQueries,
   QueryFileError,
+  type QueryResult,
   queriesDir,
   querySummary,
   scanMarker,
@@ -150,7 +151,7 @@ describe("queries/", () => {
 });
 
 describe("result formats", () => {
-  const result: Result = {
+  const result: QueryResult = {
     columns: [
       { name: "status", type: "String" },
       { name: "n", type: "UInt64" },
@@ -216,7 +217,7 @@ describe("result formats", () => {
   });
 
   it("format - an empty result still has its header", () => {
-    const empty: Result = { columns: result.columns, rows: [] };
+    const empty: QueryResult = { columns: result.columns, rows: [] };
     expect(formatResult(empty, "table").split("\n")[0]).toBe("status  n  pct  note  tags  big");
     expect(formatResult(empty, "json")).toBe("");
     expect(formatResult(empty, "csv")).toBe("status,n,pct,note,tags,big\r\n");
