@@ -1,5 +1,9 @@
--- Share of MX hosts with working STARTTLS whose certificate is not valid (untrusted, out of date, or not naming
--- the host), latest complete scan, with the reasons (EFF 2018: 36.01%). Run with --database mxsurvey.
+-- Share of STARTTLS MX hosts whose certificate is not valid, with the reasons, in one scan (EFF 2018: 36.01%).
+-- Of the (host, IP) rows with working STARTTLS: not valid is untrusted, out of date, or not naming the host.
+-- Scan: the newest complete one. Another scan: `mxsurvey db query starttls-hosts-invalid-cert --scan ID`, or, for
+-- clickhouse-client, write the id in quotes in place of the expression on the line marked `-- @scan` (README:
+-- analysis queries), as in `'20260101T000000Z-abc123' -- @scan`.
+-- Run: clickhouse-client --database mxsurvey < queries/starttls-hosts-invalid-cert.sql
 SELECT
     countIf(status = 'cert_invalid') AS invalid,
     count() AS with_tls,
@@ -9,5 +13,6 @@ SELECT
     countIf(status = 'cert_invalid' AND cert_self_signed = 1) AS self_signed,
     countIf(status = 'cert_invalid' AND cert_trusted = 1 AND cert_name_matches_mx = 0) AS trusted_wrong_name
 FROM hosts FINAL
-WHERE scan_id = (SELECT max(scan_id) FROM scans FINAL WHERE state = 'complete')
+WHERE scan_id =
+    (SELECT max(scan_id) FROM scans FINAL WHERE state = 'complete') -- @scan
   AND status IN ('ok', 'cert_invalid')

@@ -1,5 +1,9 @@
--- STARTTLS adoption across scans: per complete scan, the share of (host, IP) rows that answered SMTP and offer
--- STARTTLS, and the share of domains whose verdict is valid. (One JOIN per SELECT: ClickHouse 18.16 allows no more.)
+-- STARTTLS adoption and valid domain verdicts per complete scan, oldest first: a trend across scans.
+-- Per scan: the share of (host, IP) rows that answered SMTP and offer STARTTLS, and of domains whose verdict is
+-- valid.
+-- Scans: every complete scan (running and failed ones are left out); it takes no --scan.
+-- Run: clickhouse-client --database mxsurvey < queries/starttls-trend.sql
+-- (One JOIN per SELECT: ClickHouse 18.16 allows no more.)
 SELECT scan_id, scan_started_at, list_source, list_id, pct_starttls, pct_valid
 FROM
 (
@@ -19,4 +23,4 @@ ANY LEFT JOIN
     FROM domains FINAL
     GROUP BY scan_id
 ) USING scan_id
-ORDER BY scan_started_at
+ORDER BY scan_started_at, scan_id

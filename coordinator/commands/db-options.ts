@@ -5,6 +5,7 @@
 
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../options.js";
+import { RESULT_FORMATS, type ResultFormat } from "../render/result-table.js";
 
 export function clickhouseOptions<T>(y: Argv<T>) {
   return y
@@ -31,11 +32,19 @@ export interface DbArgs {
   "clickhouse-password"?: string | undefined;
 }
 
-type DbCommandArgs = DbArgs & { action?: string; dir?: string };
+type DbCommandArgs = DbArgs & {
+  action?: string;
+  dir?: string;
+  name?: string;
+  scan?: string;
+  format?: ResultFormat;
+  list?: boolean;
+};
 
 export const dbCommand: CommandModule<object, DbCommandArgs> = {
   command: "db [action]",
-  describe: "ClickHouse: create and check the tables (migrate), import a scan directory (load DIR)",
+  describe:
+    "ClickHouse: create and check the tables (migrate), import a scan directory (load DIR), run an analysis query (query NAME)",
   builder: (y) =>
     clickhouseOptions(y)
       .command<DbCommandArgs>(
@@ -57,17 +66,45 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
           await runDbLoad(a.dir, a);
         },
       )
+      .command<DbCommandArgs>(
+        "query [name]",
+        "run an analysis query of queries/ (or a FILE of SQL) on the newest complete scan, or on --scan ID",
+        (yy) =>
+          yy
+            .positional("name", {
+              type: "string",
+              describe: "a query's name (db query --list shows them) or a path to an SQL file",
+            })
+            .option("scan", {
+              type: "string",
+              description: "read this scan (its id) instead of the newest complete one",
+            })
+            .option("format", {
+              choices: RESULT_FORMATS,
+              default: "table" as ResultFormat,
+              description: "table (aligned, for people), json (one object per line), csv or tsv",
+            })
+            .option("list", {
+              type: "boolean",
+              description: "list the queries with what each answers",
+            }) as Argv<DbCommandArgs>,
+        async (a) => {
+          const { runDbQuery } = await import("./db-query.js");
+          await runDbQuery({ ...a, format: a.format ?? "table" });
+        },
+      )
       .example("$0 db migrate --clickhouse http://127.0.0.1:8123", "create the tables")
+      .example("$0 db load scans/20260101T000000Z-abc123 --clickhouse http://127.0.0.1:8123", "import a scan")
       .example(
-        "$0 db load scans/20260101T000000Z-abc123 --clickhouse http://127.0.0.1:8123",
-        "import a scan",
+        "$0 db query domain-verdicts --scan 20260101T000000Z-abc123 --clickhouse http://127.0.0.1:8123",
+        "domain verdicts of that scan",
       ) as Argv<DbCommandArgs>,
   handler: async (a) => {
     // Reached only when no subcommand matched.
     throw new UsageError(
       a.action === undefined
-        ? "give a db action: migrate or load DIR"
-        : `unknown db action ${JSON.stringify(a.action)}: use migrate or load DIR`,
+        ? "give a db action: migrate, load DIR or query NAME"
+        : `unknown db action ${JSON.stringify(a.action)}: use migrate, load DIR or query NAME`,
     );
   },
 };

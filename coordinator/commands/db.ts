@@ -49,7 +49,7 @@ export function storeFromArgs(args: DbArgs, extra: Partial<ClickHouseStoreOption
 }
 
 /** Errors of the server or the network, in words for the user (drift is the user's to fix: a UsageError). */
-async function withStore<T>(store: ClickHouseStore, url: string, fn: () => Promise<T>): Promise<T> {
+export async function withStore<T>(store: ClickHouseStore, url: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -21,7 +21,8 @@
  * row, so a row read back compares equal to it.
  */
 
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import type { QueryResult } from "../analysis-queries.js";
 import { type ColumnType, type TableSpec, valueFits } from "../schema/columns.js";
 import type { ScanRow } from "../schema/scan-row.js";
 import { type ScanDomainRow, type ScanHostRow, TABLES, type TableDef } from "../schema/tables.js";
@@ -58,12 +59,30 @@ export interface ClickHouseStoreOptions {
   requestTimeoutMs?: number;
   /** Store enum columns as LowCardinality(String) — only used when the server supports it (see migrate). */
   lowCardinality?: boolean;
+  /**
+   * Send `database` as the HTTP interface's default database, so unqualified table names in a query (the
+   * analysis queries of queries/) name its tables. Off by default: migrate creates the database, which must not
+   * be the default of its own CREATE, and every name of ours is qualified anyway.
+   */
+  defaultDatabase?: boolean;
 }
 
 type JsonRow = Record<string, unknown>;
 
 export class SchemaDriftError extends Error {
   override name = "SchemaDriftError";
+}
+
+/** The server refused a query (syntax, unknown table...): `code` is ClickHouse's error number, e.g. "60". */
+export class ClickHouseQueryError extends Error {
+  override readonly name = "ClickHouseQueryError";
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 /** A row value that does not fit its column (thrown by write*() and rowToClickHouse). */
@@ -77,6 +96,21 @@ function tableDef(name: string): TableDef {
   const def = TABLE_BY_NAME.get(name);
   if (!def) throw new Error(`unknown table ${name}`);
   return def;
+}
+
+/**
+ * A server's refusal as a ClickHouseQueryError; anything else (network) unchanged. The client recognises only
+ * current servers' `Code: 47. DB::Exception: ...`; 18.16 says `Code: 47, e.displayText() = DB::Exception: ...,
+ * e.what() = DB::Exception`, which reaches us as a plain Error.
+ */
+function asQueryError(err: unknown): unknown {
+  if (err instanceof ClickHouseError)
+    return new ClickHouseQueryError(err.message.trim(), err.code, { cause: err });
+  const old = /^Code: (\d+), e\.displayText\(\) = ([\s\S]*?)(?:, e\.what\(\) = [\w:]+)?\s*$/.exec(
+    err instanceof Error ? err.message : "",
+  );
+  if (old) return new ClickHouseQueryError(old[2]!.trim(), old[1]!, { cause: err });
+  return err;
 }
 
 /** A JSON value of a column as ClickHouse's JSONEachRow input wants it. */
@@ -202,6 +236,7 @@ export class ClickHouseStore implements RowSink {
       url: opts.url,
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.defaultDatabase === true ? { database: this.database } : {}),
       request_timeout: opts.requestTimeoutMs ?? 30_000,
       // Plain HTTP bodies: no enable_http_compression setting on the URL (18.16 has it, but nothing is gained
       // on loopback and it is one setting less to depend on).
@@ -221,6 +256,21 @@ export class ClickHouseStore implements RowSink {
   async query<T = JsonRow>(sql: string): Promise<T[]> {
     const rs = await this.client.query({ query: sql, format: "JSONEachRow" });
     return rs.json<T>();
+  }
+
+  /**
+   * Run a read query of anyone's SQL (an analysis query) and keep its columns' names, order and types, empty
+   * results included (JSONCompact: 18.16 and current releases). A query the server refuses is a
+   * ClickHouseQueryError with the server's message.
+   */
+  async queryTable(sql: string): Promise<QueryResult> {
+    try {
+      const rs = await this.client.query({ query: sql, format: "JSONCompact" });
+      const body = await rs.json<unknown[]>();
+      return { columns: body.meta?.map((m) => ({ name: m.name, type: m.type })) ?? [], rows: body.data };
+    } catch (err) {
+      throw asQueryError(err);
+    }
   }
 
   /** Run a statement that returns no rows (DDL). */
