@@ -8,10 +8,11 @@
  * must agree, except these, each for a reason:
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCAN_COLUMNS, type ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
 import { SCAN_DOMAIN_COLUMNS, SCAN_HOST_COLUMNS } from "../../shared/schema/tables.js";
 import { asStoredInClickHouse, ClickHouseStore, rowsFromClickHouse } from "../../shared/store/clickhouse.js";
@@ -166,5 +167,13 @@ describe("survey integrity", () => {
     const distD = compared(distDomains, domainKey);
     expect([...distD.keys()].sort()).toEqual([...embD.keys()].sort());
     for (const [k, row] of embD) expect(distD.get(k), `domain ${k}`).toEqual(row);
+
+    // Both scans recorded the same parameters (a JSON object in scan.json, its text in the scans table),
+    // but for the transport each ran on.
+    const embScan = JSON.parse(readFileSync(join(embDir, "scan.json"), "utf8")) as ScanRow;
+    const [distScan] = rowsFromClickHouse<ScanRow>(SCAN_COLUMNS, await store.query(q("scans")));
+    expect(embScan.params.mode).toBe("embedded");
+    expect(distScan?.params).toEqual({ ...embScan.params, mode: "nats" });
+    expect(distScan?.state).toBe("complete");
   }, 700_000);
 });
