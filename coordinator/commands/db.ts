@@ -8,6 +8,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
+import { savedParamsOf } from "../scan/params.js";
 import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
 import {
   ClickHouseStore,
@@ -139,6 +140,8 @@ export async function runDbLoad(
     throw new UsageError(`${scanPath}: not JSON (${(err as Error).message})`);
   }
   if (typeof scan?.scan_id !== "string") throw new UsageError(`${scanPath}: no scan_id`);
+  // Scans written before the parameters were a JSON object hold them as JSON text.
+  if (typeof (scan.params as unknown) === "string") scan.params = savedParamsOf(scan);
   const store = storeFromArgs(args);
   const sameScan = (row: { scan_id?: unknown }) => {
     if (row.scan_id !== scan.scan_id) {
