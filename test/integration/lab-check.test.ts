@@ -11,6 +11,7 @@ import { valueFits } from "../../shared/schema/columns.js";
 import { DOMAIN_COLUMNS } from "../../shared/schema/domain-row.js";
 import { HOST_COLUMNS } from "../../shared/schema/host-row.js";
 import { createProbeSecureContext } from "../../worker/api.js";
+import { labProbeParams } from "../helpers/params.js";
 import { LAB_CASES } from "../lab/profiles.js";
 import { type LabWorld, startLabWorld } from "../lab/world.js";
 
@@ -26,15 +27,7 @@ function depsFor(lab: LabWorld): CheckDeps {
       settings: { allowPrivateTargets: true, caPem: [lab.ca.certPem] },
       secureContext: createProbeSecureContext([lab.ca.certPem]),
     },
-    params: {
-      ehloName: "e2e.mxsurvey.test",
-      connectTimeoutMs: 2000,
-      smtpTimeoutMs: 2500,
-      tlsTimeoutMs: 3000,
-      hostDeadlineMs: 20_000,
-      depth: "basic",
-      perHostDelayMs: 0,
-    },
+    params: labProbeParams({ ehloName: "e2e.mxsurvey.test" }),
     port: lab.smtpPort,
     concurrency: 8,
   };
