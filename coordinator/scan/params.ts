@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { formatResolver } from "../../shared/dns/client.js";
 import type { ProbeParams } from "../../shared/jobs.js";
 import type { JsonObject } from "../../shared/schema/columns.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
@@ -78,10 +79,7 @@ const READ: { [K in keyof ScanParams]: (a: ScanArgs, p: ProbeParams) => ScanPara
   "tls-timeout": (_a, p) => seconds(p.tlsTimeoutMs),
   "host-deadline": (_a, p) => seconds(p.hostDeadlineMs),
   "per-host-delay": (_a, p) => seconds(p.perHostDelayMs),
-  resolver: (a) =>
-    resolvers(a.resolver).map((r) =>
-      r.host.includes(":") ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`,
-    ),
+  resolver: (a) => resolvers(a.resolver).map(formatResolver),
   "dns-timeout": (a) => seconds(dnsTimeoutMs(a)),
   "dns-retries": (a) => dnsRetries(a),
   "ca-file": (a) => (a["ca-file"] ?? []).map((f) => resolve(f)),
