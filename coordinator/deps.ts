@@ -17,11 +17,11 @@ import type { CheckDeps } from "./check/run-check.js";
 import {
   type CheckArgs,
   concurrency,
+  httpsPort,
   loadPolicyList,
   mxOptions,
   type PolicyArgs,
   type ProbeArgs,
-  UsageError,
 } from "./options.js";
 
 export function policyContext(
@@ -30,9 +30,7 @@ export function policyContext(
   settings: ProbeSettings,
 ): PolicyFetchContext | null {
   if (!a.policies) return null;
-  const port = a["https-port"];
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError("--https-port must be 1..65535");
+  const port = httpsPort(a);
   return {
     dns,
     secureContext: createHttpsSecureContext(settings.caPem),

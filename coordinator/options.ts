@@ -7,7 +7,12 @@
 import { readFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import type { Argv } from "yargs";
-import { DnsClient, parseResolver, readSystemResolvers } from "../shared/dns/client.js";
+import {
+  DnsClient,
+  type DnsClientOptions,
+  parseResolver,
+  readSystemResolvers,
+} from "../shared/dns/client.js";
 import { DEFAULT_MX_OPTIONS } from "../shared/dns/mx.js";
 import type { DnsResolverAddress } from "../shared/dns/types.js";
 import { checkEhloName } from "../shared/hostname.js";
@@ -136,6 +141,14 @@ export interface PolicyArgs {
   "policy-list"?: string | undefined;
 }
 
+/** --https-port, checked (a UsageError when it is not a port). */
+export function httpsPort(a: PolicyArgs): number {
+  const port = a["https-port"];
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError("--https-port must be 1..65535");
+  return port;
+}
+
 export function loadPolicyList(a: PolicyArgs): PolicyList | null {
   const file = a["policy-list"];
   if (!file) return null;
@@ -193,7 +206,7 @@ export function checkOptions<T>(y: Argv<T>) {
   return policyOptions(probeOptions(y));
 }
 
-function seconds(name: string, v: number): number {
+export function seconds(name: string, v: number): number {
   if (!Number.isFinite(v) || v <= 0 || v > 3600)
     throw new UsageError(`--${name} must be a number of seconds in (0, 3600]`);
   return Math.round(v * 1000);
@@ -286,15 +299,20 @@ function perHostDelay(v: number | undefined): number {
   return Math.round(v * 1000);
 }
 
-export function dnsClient(a: ProbeArgs): DnsClient {
+/** The DNS client's settings from the options (a bad value is a UsageError); opens nothing. */
+export function dnsClientOptions(a: ProbeArgs): DnsClientOptions {
   const retries = a["dns-retries"];
   if (!Number.isInteger(retries) || retries < 0 || retries > 10)
     throw new UsageError("--dns-retries must be 0..10");
-  return new DnsClient({
+  return {
     resolvers: resolvers(a.resolver),
     timeoutMs: seconds("dns-timeout", a["dns-timeout"]),
     retries,
-  });
+  };
+}
+
+export function dnsClient(a: ProbeArgs): DnsClient {
+  return new DnsClient(dnsClientOptions(a));
 }
 
 export function mxOptions(a: ProbeArgs) {

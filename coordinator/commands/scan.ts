@@ -15,7 +15,7 @@ import type { ScanHostRow } from "../../shared/schema/tables.js";
 import { JsonlSink, readJsonl } from "../../shared/store/jsonl.js";
 import type { RowSink } from "../../shared/store/types.js";
 import { MemoryTransport } from "../../shared/transport/memory.js";
-import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
+import { NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import type { CoordinatorTransport } from "../../shared/transport/types.js";
 import { createProbePool, runWorkerLoop } from "../../worker/api.js";
 import { policyContext } from "../deps.js";
@@ -23,9 +23,11 @@ import { ingestDomains } from "../ingest/index.js";
 import { dnsClient, loadPolicyList, mxOptions, positiveInt, probeSettings, UsageError } from "../options.js";
 import { Progress } from "../scan/progress.js";
 import { runScan } from "../scan/run-scan.js";
+import { checkScanDir } from "../scan/scan-dir.js";
 import { renderSummary } from "../scan/summary.js";
 import { storeFromArgs } from "./db.js";
-import { natsConnectOptions } from "./nats-options.js";
+import { connectNatsService } from "./nats-connect.js";
+import { checkScanOptions, requireDomains, SCAN_LIMITS } from "./scan-checks.js";
 import { readListOptions, runScanDryRun } from "./scan-dry-run.js";
 import type { ScanArgs } from "./scan-options.js";
 
@@ -46,29 +48,60 @@ function hostResultFromRow(r: ScanHostRow): HostResult | null {
   };
 }
 
+/**
+ * The row sinks: ClickHouse is reached (and migrated) before the directory is made, so a server out of reach
+ * leaves nothing behind.
+ */
+async function openSinks(args: ScanArgs, outDir: string | null): Promise<RowSink[]> {
+  const store = args.clickhouse ? storeFromArgs(args) : null;
+  if (store) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close().catch(() => {});
+      throw err;
+    }
+  }
+  const sinks: RowSink[] = [];
+  if (outDir) sinks.push(new JsonlSink(outDir));
+  if (store) sinks.push(store);
+  if (sinks.length === 0) throw new UsageError("nowhere to write rows: give --out or --clickhouse");
+  return sinks;
+}
+
 export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream): Promise<void> {
   if (args["dry-run"]) {
     await runScanDryRun(args as never, out, process.stderr);
     return;
   }
+  await checkScanOptions(args);
   const settings = probeSettings(args);
   const progress = Progress.auto(args.quiet);
-  const dnsConcurrency = positiveInt("dns-concurrency", args["dns-concurrency"], 10_000);
+  const dnsConcurrency = positiveInt(
+    "dns-concurrency",
+    args["dns-concurrency"],
+    SCAN_LIMITS["dns-concurrency"],
+  );
   const distributed = Boolean(args.nats);
   if (args.resume !== undefined && !SCAN_ID_RE.test(args.resume))
     throw new UsageError(`--resume: ${JSON.stringify(args.resume)} is not a scan id`);
   const scanId = args.resume ?? newScanId();
   const outDir = args.out ?? (args.clickhouse && distributed ? null : join("scans", scanId));
+  if (outDir) checkScanDir(outDir, args.resume ?? null);
 
   // What an earlier run of this scan recorded (resume): its start, input and ingest parameters.
   let previous: ScanRow | null = null;
   let transport: CoordinatorTransport;
   let natsClose: (() => Promise<void>) | null = null;
   if (distributed) {
-    const nc = await connectNats(natsConnectOptions(args, "mxsurvey-coordinator"));
+    const nc = await connectNatsService(args, "mxsurvey-coordinator");
     natsClose = () => nc.close();
     const t = new NatsCoordinatorTransport(nc, {
-      fleetConcurrency: positiveInt("fleet-concurrency", args["fleet-concurrency"], 1_000_000),
+      fleetConcurrency: positiveInt(
+        "fleet-concurrency",
+        args["fleet-concurrency"],
+        SCAN_LIMITS["fleet-concurrency"],
+      ),
     });
     transport = t;
     if (args.resume) {
@@ -103,15 +136,6 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   if (!input) throw new UsageError("give --domains FILE (or - for standard input)");
   if (args.resume && input === "-") throw new UsageError("a scan of standard input cannot be resumed");
 
-  const sinks: RowSink[] = [];
-  if (outDir) sinks.push(new JsonlSink(outDir));
-  if (args.clickhouse) {
-    const store = storeFromArgs(args);
-    await store.migrate();
-    sinks.push(store);
-  }
-  if (sinks.length === 0) throw new UsageError("nowhere to write rows: give --out or --clickhouse");
-
   progress.log(`scan ${scanId}: reading ${input}`);
   const ingest = await ingestDomains(
     input,
@@ -123,6 +147,15 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   );
   if (ingest.rejected.length > 0)
     progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
+  let sinks: RowSink[];
+  try {
+    requireDomains(input, ingest);
+    sinks = await openSinks(args, outDir);
+  } catch (err) {
+    await transport.close();
+    await natsClose?.();
+    throw err;
+  }
 
   const dns = dnsClient(args);
   const cachingDns = new CachingDns(dns);
@@ -147,8 +180,8 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
   let worker: Promise<void> = Promise.resolve();
   if (!distributed) {
     pool = createProbePool(settings, {
-      threads: positiveInt("threads", args.threads, 256),
-      concurrency: positiveInt("concurrency", args.concurrency, 10_000),
+      threads: positiveInt("threads", args.threads, SCAN_LIMITS.threads),
+      concurrency: positiveInt("concurrency", args.concurrency, SCAN_LIMITS.concurrency),
     });
     worker = runWorkerLoop(transport as MemoryTransport, pool, {
       maxInFlight: pool.capacity,
@@ -177,6 +210,7 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
       depth: settings.depth,
       mx: mxOptions(args),
       dnsConcurrency,
+      resolverNames: args.resolver ?? ["/etc/resolv.conf"],
       transport,
       sinks,
       progress,

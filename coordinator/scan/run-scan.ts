@@ -23,8 +23,10 @@ import type { CoordinatorTransport, ResultDelivery } from "../../shared/transpor
 import { PROBE_VERSION } from "../../shared/version.js";
 import type { PolicyFetchContext } from "../../worker/api.js";
 import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
+import { NoResolverError } from "../options.js";
 import { type DomainPlan, dedupe, type PlanItem, planDomains } from "./plan.js";
 import type { Progress } from "./progress.js";
+import { resolverHealth } from "./resolver-health.js";
 import { type SurveySummary, summarize } from "./summary.js";
 
 export interface IngestFacts {
@@ -58,6 +60,8 @@ export interface ScanSpec {
   /** Rows per sink write; results are acked after each write is durable. */
   batchRows?: number;
   batchMs?: number;
+  /** The resolvers, for the message of a scan that fails because none answered. */
+  resolverNames?: readonly string[];
   /** Called with a hook the caller wires to the transport's exhausted-job advisories (NATS). */
   watchExhausted?: (onExhausted: (job: HostJob) => Promise<void>) => Promise<() => void>;
 }
@@ -107,6 +111,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     scan_started_at: spec.scan_started_at,
     finished_at: null,
     state: "running",
+    failure_reason: null,
     list_source: spec.list_source,
     list_id: spec.list_id,
     input_file: spec.input_file,
@@ -177,6 +182,22 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
 
   // 2. Dedupe into jobs; host rows for MX hosts without an address.
   const ordered = spec.ingest.domains.map((d) => plans.get(d)!).filter(Boolean);
+  const dnsHealth = resolverHealth(
+    ordered.map((p) => p.discovery),
+    spec.resolverNames ?? [],
+  );
+  if (dnsHealth.failure !== null) {
+    // Not one answer: the scan measured nothing. It is recorded as failed, with no domain rows.
+    scanRow.state = "failed";
+    scanRow.failure_reason = dnsHealth.failure;
+    scanRow.finished_at = new Date().toISOString();
+    await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
+    throw new NoResolverError(`scan ${spec.scan_id} failed: ${dnsHealth.failure}`);
+  }
+  if (dnsHealth.unanswered > 0)
+    progress.log(
+      `${dnsHealth.unanswered} of ${dnsHealth.lookups} MX lookups got no answer from the resolvers (timeout or refused): those domains are dns_error`,
+    );
   const dd = dedupe(ordered, scanKey, spec.port, spec.depth ?? "basic");
   scanRow.unique_mx_hosts = dd.uniqueHosts;
   scanRow.unique_ips = dd.uniqueIps;
@@ -305,6 +326,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       unique_mx_hosts: dd.uniqueHosts,
       unique_ips: dd.uniqueIps,
       host_jobs: dd.jobs.length,
+      mx_lookups_unanswered: dnsHealth.unanswered,
       duration_s: (Date.now() - t0) / 1000,
     },
   );

@@ -14,6 +14,8 @@ export interface SurveySummary {
   unique_mx_hosts: number;
   unique_ips: number;
   host_jobs: number;
+  /** MX lookups the resolvers never answered (timeout or REFUSED): those domains are dns_error. */
+  mx_lookups_unanswered: number;
   /** Per unique MX host name. */
   mx_host_status: Partial<Record<HostStatus, number>>;
   /** MX hosts that answered SMTP (ok, cert_invalid, tls_failed, no_starttls). */
@@ -44,7 +46,14 @@ export function summarize(
   domainGrades: Iterable<string | null>,
   base: Pick<
     SurveySummary,
-    "domains" | "rejected" | "duplicates" | "unique_mx_hosts" | "unique_ips" | "host_jobs" | "duration_s"
+    | "domains"
+    | "rejected"
+    | "duplicates"
+    | "unique_mx_hosts"
+    | "unique_ips"
+    | "host_jobs"
+    | "mx_lookups_unanswered"
+    | "duration_s"
   >,
 ): SurveySummary {
   const byHost = new Map<string, HostStatus[]>();
@@ -83,6 +92,11 @@ export function renderSummary(s: SurveySummary, scanId: string, outDir: string |
   const lines = [
     `Scan ${scanId} — ${s.duration_s.toFixed(1)} s`,
     `  domains scanned          ${s.domains}  (${s.duplicates} duplicates, ${s.rejected} rejected lines)`,
+    ...(s.mx_lookups_unanswered > 0
+      ? [
+          `  MX lookups unanswered    ${s.mx_lookups_unanswered} of ${s.domains}  (the resolvers timed out or refused: those domains are dns_error)`,
+        ]
+      : []),
     `  unique MX hosts          ${s.unique_mx_hosts}`,
     `  unique IPs               ${s.unique_ips}`,
     `  probe jobs (host, IP)    ${s.host_jobs}`,
