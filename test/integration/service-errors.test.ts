@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
+import { type NatsInstance, startNats } from "../helpers/nats.js";
 
 const SERVICE_UNAVAILABLE = 4;
 
@@ -125,4 +126,48 @@ describe("unreachable services", () => {
       expect(readdirSync(cwd).sort()).toEqual(before);
     },
   );
+});
+
+describe("a reachable NATS, the rest not", () => {
+  let natsServer: NatsInstance;
+  beforeAll(async () => {
+    natsServer = await startNats();
+  }, 120_000);
+  afterAll(async () => {
+    await natsServer?.stop();
+  });
+
+  it("scan --nats (up) --clickhouse (down) - exit 4 naming ClickHouse, the NATS connection closed, nothing left behind", async () => {
+    const cwd = freshCwd();
+    const r = await runCli(
+      [
+        "scan",
+        "--domains",
+        "list.txt",
+        "--nats",
+        natsServer.url,
+        "--clickhouse",
+        clickhouse(),
+        "--quiet",
+        ...probeArgs(),
+      ],
+      { cwd, timeoutMs: 30_000 },
+    );
+    expect(r.code, r.stderr).toBe(SERVICE_UNAVAILABLE);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(`ClickHouse at http://127.0.0.1:${closedPort}`);
+    expect(readdirSync(cwd)).toEqual(["list.txt"]);
+  });
+
+  it("scan --nats (up) with a list without a valid domain - exit 2, the NATS connection closed, no directory", async () => {
+    const cwd = freshCwd();
+    writeFileSync(join(cwd, "list.txt"), "192.0.2.1\n");
+    const r = await runCli(
+      ["scan", "--domains", "list.txt", "--nats", natsServer.url, "--out", "o", "--quiet", ...probeArgs()],
+      { cwd, timeoutMs: 30_000 },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/no valid domain in list\.txt/);
+    expect(readdirSync(cwd)).toEqual(["list.txt"]);
+  });
 });
