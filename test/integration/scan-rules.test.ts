@@ -155,6 +155,13 @@ describe("scan rules: failures are not data", () => {
     expect(scan.failure_reason).toMatch(/no DNS resolver answered: 2 of 2 MX lookups/);
     expect(scan.finished_at).not.toBeNull();
     expect(readJsonl<ScanDomainRow>(join(out, "domains.jsonl"))).toEqual([]);
+
+    // A failed scan is not resumed (nothing was measured): start a new one. Its directory stays as it is.
+    const before = snapshot(out);
+    const again = await runCli(["scan", "--resume", scan.scan_id, "--out", out, ...args()]);
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toMatch(/failed \(no DNS resolver answered.*start a new scan/);
+    expect(snapshot(out)).toEqual(before);
   });
 
   it("scan - resolvers partly lost: the scan goes on, completes, and counts the unanswered lookups", async () => {
