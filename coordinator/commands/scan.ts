@@ -211,6 +211,7 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
       mx: mxOptions(args),
       dnsConcurrency,
       resolverNames: args.resolver ?? ["/etc/resolv.conf"],
+      resolverStats: () => dns.resolverStats(),
       transport,
       sinks,
       progress,

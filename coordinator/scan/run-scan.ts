@@ -9,6 +9,7 @@
  */
 
 import type { DnsQuerier } from "../../shared/dns/cache.js";
+import type { ResolverStats } from "../../shared/dns/client.js";
 import type { MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
 import { type HostJob, type HostResult, jobKey } from "../../shared/jobs.js";
@@ -62,6 +63,8 @@ export interface ScanSpec {
   batchMs?: number;
   /** The resolvers, for the message of a scan that fails because none answered. */
   resolverNames?: readonly string[];
+  /** Each resolver's attempts and unanswered ones so far (the summary counts a partial loss). */
+  resolverStats?: () => readonly ResolverStats[];
   /** Called with a hook the caller wires to the transport's exhausted-job advisories (NATS). */
   watchExhausted?: (onExhausted: (job: HostJob) => Promise<void>) => Promise<() => void>;
 }
@@ -198,6 +201,9 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     progress.log(
       `${dnsHealth.unanswered} of ${dnsHealth.lookups} MX lookups got no answer from the resolvers (timeout or refused): those domains are dns_error`,
     );
+  for (const r of spec.resolverStats?.() ?? [])
+    if (r.unanswered > 0)
+      progress.log(`resolver ${r.resolver}: ${r.unanswered} of ${r.asked} queries unanswered`);
   const dd = dedupe(ordered, scanKey, spec.port, spec.depth ?? "basic");
   scanRow.unique_mx_hosts = dd.uniqueHosts;
   scanRow.unique_ips = dd.uniqueIps;
@@ -327,6 +333,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       unique_ips: dd.uniqueIps,
       host_jobs: dd.jobs.length,
       mx_lookups_unanswered: dnsHealth.unanswered,
+      resolvers_unanswered: (spec.resolverStats?.() ?? []).filter((r) => r.unanswered > 0),
       duration_s: (Date.now() - t0) / 1000,
     },
   );

@@ -183,6 +183,44 @@ describe("scan rules: failures are not data", () => {
     ]);
   });
 
+  it("scan - one of two resolvers dead: retries go to the other, the scan completes, and the summary names the dead one", async () => {
+    const out = join(dir, "one-dead");
+    const dead = `127.0.0.1:${silentResolver.address().port}`;
+    const r = await runCli(
+      [
+        "scan",
+        "--domains",
+        join(dir, "two.txt"),
+        "--out",
+        out,
+        ...args().filter((a, i, all) => a !== "--resolver" && all[i - 1] !== "--resolver"),
+        "--resolver",
+        dead,
+        "--resolver",
+        lab.dns.address,
+        "--dns-timeout",
+        "0.3",
+        "--dns-retries",
+        "1",
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const line = new RegExp(
+      `resolver not answering\\s+${dead.replace(/\./g, "\\.")}\\s+\\((\\d+) of (\\d+) queries unanswered\\)`,
+    );
+    const m = line.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![1])).toBe(Number(m![2]));
+    expect(r.stdout).not.toContain(`resolver not answering   ${lab.dns.address}`);
+    expect(r.stdout).not.toMatch(/MX lookups unanswered/);
+    const scan = JSON.parse(readFileSync(join(out, "scan.json"), "utf8")) as ScanRow;
+    expect(scan.state).toBe("complete");
+    const statuses = readJsonl<ScanDomainRow>(join(out, "domains.jsonl")).map((d) => d.status);
+    expect(statuses).toEqual(["valid", "no_starttls"]);
+  });
+
   it.each([
     ["an empty list", ""],
     ["a list of blank lines and comments", "\n# nothing\n\n"],
