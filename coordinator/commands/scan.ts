@@ -210,7 +210,6 @@ export async function runScanCommand(args: ScanArgs, out: NodeJS.WritableStream)
       depth: settings.depth,
       mx: mxOptions(args),
       dnsConcurrency,
-      resolverNames: args.resolver ?? ["/etc/resolv.conf"],
       resolverStats: () => dns.resolverStats(),
       transport,
       sinks,

@@ -26,6 +26,7 @@ export interface ResolverHealth {
   failure: string | null;
 }
 
+/** `resolvers`: the resolvers asked, named in the failure reason. */
 export function resolverHealth(
   discoveries: Iterable<Pick<MxDiscovery, "kind" | "rcode">>,
   resolvers: readonly string[],
@@ -38,9 +39,9 @@ export function resolverHealth(
   }
   const failure =
     lookups > 0 && unanswered === lookups
-      ? `no DNS resolver answered: ${unanswered} of ${lookups} MX lookups timed out or were refused (resolvers ${
-          resolvers.length > 0 ? resolvers.join(", ") : "unknown"
-        })`
+      ? `no DNS resolver answered: ${unanswered} of ${lookups} MX lookups timed out or were refused${
+          resolvers.length > 0 ? ` (resolvers ${resolvers.join(", ")})` : ""
+        }`
       : null;
   return { lookups, unanswered, failure };
 }

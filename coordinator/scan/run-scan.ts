@@ -6,6 +6,9 @@
  * Resume: the saved plan is loaded and only missing domains are planned again; jobs that already have a result
  * or are still queued are not published again, so no target is probed twice; every stored result is replayed so
  * the domain verdicts can be computed.
+ *
+ * Failure: when the resolvers answered not one MX lookup (resolver-health.ts), nothing was measured; the scan row
+ * is written with state `failed` and its `failure_reason`, no domain rows, and runScan throws NoResolverError.
  */
 
 import type { DnsQuerier } from "../../shared/dns/cache.js";
@@ -61,8 +64,6 @@ export interface ScanSpec {
   /** Rows per sink write; results are acked after each write is durable. */
   batchRows?: number;
   batchMs?: number;
-  /** The resolvers, for the message of a scan that fails because none answered. */
-  resolverNames?: readonly string[];
   /** Each resolver's attempts and unanswered ones so far (the summary counts a partial loss). */
   resolverStats?: () => readonly ResolverStats[];
   /** Called with a hook the caller wires to the transport's exhausted-job advisories (NATS). */
@@ -187,7 +188,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const ordered = spec.ingest.domains.map((d) => plans.get(d)!).filter(Boolean);
   const dnsHealth = resolverHealth(
     ordered.map((p) => p.discovery),
-    spec.resolverNames ?? [],
+    (spec.resolverStats?.() ?? []).map((r) => r.resolver),
   );
   if (dnsHealth.failure !== null) {
     // Not one answer: the scan measured nothing. It is recorded as failed, with no domain rows.
