@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
  * The mxsurvey command line: one verb per file in coordinator/commands/. Data goes to stdout; messages to
- * stderr. Exit codes: 0 the command ran (whatever it found), 2 bad usage, 3 no DNS resolver answered,
- * 1 anything else (a bug in mxsurvey). Each command's code is imported when it runs: parsing the command line
- * loads only yargs and the option definitions (start-up time counts when a survey runs `probe` per host).
+ * stderr. Exit codes: 0 the command ran (whatever it found), 2 bad usage, 3 no DNS resolver answered (a scan
+ * whose resolvers never answered is marked failed), 4 NATS or ClickHouse cannot be used (ServiceUnavailableError,
+ * one line naming the service and URL), 1 anything else (a bug in mxsurvey). Each command's code is imported when
+ * it runs: parsing the command line loads only yargs, the option definitions and the error classes (start-up
+ * time counts when a survey runs `probe` per host).
  */
 
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { ServiceUnavailableError } from "../shared/service-error.js";
 import { dbCommand } from "./commands/db-options.js";
 import { type ScanArgs, scanOptions } from "./commands/scan-options.js";
 import { type StatusArgs, statusOptions } from "./commands/status-options.js";
@@ -30,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
     } else if (err instanceof NoResolverError) {
       process.stderr.write(`mxsurvey: ${err.message}\n`);
       exit = 3;
+    } else if (err instanceof ServiceUnavailableError) {
+      process.stderr.write(`mxsurvey: ${err.message}\n`);
+      exit = 4;
     } else {
       process.stderr.write(
         `mxsurvey: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

@@ -7,7 +7,12 @@
 import { readFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import type { Argv } from "yargs";
-import { DnsClient, parseResolver, readSystemResolvers } from "../shared/dns/client.js";
+import {
+  DnsClient,
+  type DnsClientOptions,
+  parseResolver,
+  readSystemResolvers,
+} from "../shared/dns/client.js";
 import { DEFAULT_MX_OPTIONS } from "../shared/dns/mx.js";
 import type { DnsResolverAddress } from "../shared/dns/types.js";
 import { checkEhloName } from "../shared/hostname.js";
@@ -145,6 +150,14 @@ export interface PolicyArgs {
   "policy-list"?: string | undefined;
 }
 
+/** --https-port, checked (a UsageError when it is not a port). */
+export function httpsPort(a: PolicyArgs): number {
+  const port = a["https-port"];
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError("--https-port must be 1..65535");
+  return port;
+}
+
 export function loadPolicyList(a: PolicyArgs): PolicyList | null {
   const file = a["policy-list"];
   if (!file) return null;
@@ -205,7 +218,7 @@ export function checkOptions<T>(y: Argv<T>) {
   return policyOptions(probeOptions(y));
 }
 
-function seconds(name: string, v: number): number {
+export function seconds(name: string, v: number): number {
   const max = PROBE_PARAM_LIMITS.maxTimeoutMs / 1000;
   if (!Number.isFinite(v) || v <= 0 || v > max)
     throw new UsageError(`--${name} must be a number of seconds in (0, ${max}]`);
@@ -324,19 +337,13 @@ export function dnsTimeoutMs(a: Pick<ProbeArgs, "dns-timeout">): number {
   return seconds("dns-timeout", a["dns-timeout"]);
 }
 
-export function dnsClient(a: ProbeArgs): DnsClient {
-  return new DnsClient({
-    resolvers: resolvers(a.resolver),
-    timeoutMs: dnsTimeoutMs(a),
-    retries: dnsRetries(a),
-  });
+/** The DNS client's settings from the options (a bad value is a UsageError); opens nothing. */
+export function dnsClientOptions(a: ProbeArgs): DnsClientOptions {
+  return { resolvers: resolvers(a.resolver), timeoutMs: dnsTimeoutMs(a), retries: dnsRetries(a) };
 }
 
-export function httpsPort(a: Pick<PolicyArgs, "https-port">): number {
-  const port = a["https-port"];
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError("--https-port must be 1..65535");
-  return port;
+export function dnsClient(a: ProbeArgs): DnsClient {
+  return new DnsClient(dnsClientOptions(a));
 }
 
 export function mxOptions(a: ProbeArgs) {

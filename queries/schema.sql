@@ -154,6 +154,7 @@ CREATE TABLE IF NOT EXISTS `mxsurvey`.`scans`
     `scan_started_at` DateTime('UTC') COMMENT 'when the scan started',
     `finished_at`     Nullable(DateTime('UTC')) COMMENT 'when the last row was written (null while running)',
     `state`           String COMMENT 'running, complete or failed',
+    `failure_reason`  Nullable(String) COMMENT 'why the scan failed (e.g. no DNS resolver answered); null unless state is failed',
     `list_source`     String COMMENT 'where the domain list came from (--list-source, e.g. tranco)',
     `list_id`         String COMMENT 'the list\'s own identifier (--list-id, e.g. a Tranco list ID)',
     `input_file`      String COMMENT 'the --domains argument',

@@ -4,9 +4,9 @@
  * found; 2 on bad usage; 3 when no DNS resolver answers at all.
  */
 
-import { checkHostName } from "../../shared/hostname.js";
 import { checkDomain, type DomainResult } from "../check/run-check.js";
 import { inProcessDeps } from "../deps.js";
+import { domainArgument } from "../ingest/normalize.js";
 import { type CheckArgs, dnsClient, NoResolverError, type PolicyArgs, UsageError } from "../options.js";
 import { renderDomain } from "../render/text.js";
 
@@ -15,18 +15,13 @@ export interface OutputArgs {
   color?: boolean | undefined;
 }
 
-export function normalizeDomainArg(input: string): string {
-  const c = checkHostName(input.trim());
-  if (!c.ok) throw new UsageError(`domain ${JSON.stringify(input)} ${c.reason}`);
-  return c.name;
-}
-
 export async function runCheck(
   domains: string[],
   args: CheckArgs & PolicyArgs & OutputArgs,
   out: NodeJS.WritableStream,
 ): Promise<void> {
-  const names = domains.map(normalizeDomainArg);
+  // The rules of a scan's list (IDN to A-labels; addresses, single labels, underscores refused).
+  const names = domains.map(domainArgument);
   if (names.length === 0) throw new UsageError("give at least one domain");
   const dns = dnsClient(args);
   const deps = inProcessDeps(args, dns);

@@ -8,8 +8,8 @@ import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
-import { savedParamsOf } from "../scan/params.js";
 import type { ScanDomainRow, ScanHostRow } from "../../shared/schema/tables.js";
+import { clickHouseUnavailable } from "../../shared/service-error.js";
 import {
   ClickHouseStore,
   type ClickHouseStoreOptions,
@@ -18,6 +18,7 @@ import {
 } from "../../shared/store/clickhouse.js";
 import { isIdentifier } from "../../shared/store/sql.js";
 import { UsageError } from "../options.js";
+import { savedParamsOf } from "../scan/params.js";
 import type { DbArgs } from "./db-options.js";
 
 /** A ClickHouseStore for the command-line options; bad values are a UsageError, before any connection. */
@@ -49,18 +50,17 @@ export function storeFromArgs(args: DbArgs, extra: Partial<ClickHouseStoreOption
   });
 }
 
-/** Errors of the server or the network, in words for the user (drift is the user's to fix: a UsageError). */
+/**
+ * Errors of the server or the network, in words for the user: drift is the user's to fix (a UsageError), a
+ * server out of reach is a ServiceUnavailableError (exit 4).
+ */
 export async function withStore<T>(store: ClickHouseStore, url: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof SchemaDriftError) throw new UsageError(err.message);
     if (err instanceof UsageError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "EHOSTUNREACH") {
-      throw new UsageError(`cannot reach ClickHouse at ${url}: ${e.code}`);
-    }
-    throw err;
+    throw clickHouseUnavailable(url, err) ?? err;
   } finally {
     await store.close().catch(() => {});
   }

@@ -19,6 +19,8 @@ export function ingestOptions<T>(y: Argv<T>) {
   return y
     .option("domains", {
       type: "string",
+      // One value, always: without nargs the parser leaves a lone "-" (standard input) unconsumed.
+      nargs: 1,
       description: "the domain list: a file, or - for standard input (required for a new scan)",
     })
     .option("format", {

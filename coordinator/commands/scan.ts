@@ -15,7 +15,7 @@ import type { ScanHostRow } from "../../shared/schema/tables.js";
 import { JsonlSink, readJsonl } from "../../shared/store/jsonl.js";
 import type { RowSink } from "../../shared/store/types.js";
 import { MemoryTransport } from "../../shared/transport/memory.js";
-import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
+import { NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import type { CoordinatorTransport } from "../../shared/transport/types.js";
 import { createProbePool, runWorkerLoop } from "../../worker/api.js";
 import { policyContext } from "../deps.js";
@@ -32,9 +32,11 @@ import {
 import { paramsColumn, restoreScanParams, savedParams, savedParamsOf, scanParamsOf } from "../scan/params.js";
 import { Progress } from "../scan/progress.js";
 import { runScan } from "../scan/run-scan.js";
+import { checkScanDir } from "../scan/scan-dir.js";
 import { renderSummary } from "../scan/summary.js";
 import { storeFromArgs } from "./db.js";
-import { natsConnectOptions } from "./nats-options.js";
+import { connectNatsService } from "./nats-connect.js";
+import { checkScanOptions, requireDomains, SCAN_LIMITS } from "./scan-checks.js";
 import { readListOptions, runScanDryRun } from "./scan-dry-run.js";
 import type { ScanArgs } from "./scan-options.js";
 
@@ -50,6 +52,27 @@ function hostResultFromRow(r: ScanHostRow): HostResult | null {
 }
 
 /**
+ * The row sinks: ClickHouse is reached (and migrated) before the directory is made, so a server out of reach
+ * leaves nothing behind.
+ */
+async function openSinks(args: ScanArgs, outDir: string | null): Promise<RowSink[]> {
+  const store = args.clickhouse ? storeFromArgs(args) : null;
+  if (store) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close().catch(() => {});
+      throw err;
+    }
+  }
+  const sinks: RowSink[] = [];
+  if (outDir) sinks.push(new JsonlSink(outDir));
+  if (store) sinks.push(store);
+  if (sinks.length === 0) throw new UsageError("nowhere to write rows: give --out or --clickhouse");
+  return sinks;
+}
+
+/**
  * `given(flag)`: whether the user typed the option (not its default): on --resume, options not given are
  * restored from the scan's saved parameters, and a given one must agree with them.
  */
@@ -62,25 +85,34 @@ export async function runScanCommand(
     await runScanDryRun(args as never, out, process.stderr);
     return;
   }
+  await checkScanOptions(args);
+  if (!args.resume) scanParamsOf(args);
   const progress = Progress.auto(args.quiet);
-  const dnsConcurrency = positiveInt("dns-concurrency", args["dns-concurrency"], 10_000);
+  const dnsConcurrency = positiveInt(
+    "dns-concurrency",
+    args["dns-concurrency"],
+    SCAN_LIMITS["dns-concurrency"],
+  );
   const distributed = Boolean(args.nats);
   if (args.resume !== undefined && !SCAN_ID_RE.test(args.resume))
     throw new UsageError(`--resume: ${JSON.stringify(args.resume)} is not a scan id`);
   const scanId = args.resume ?? newScanId();
   const outDir = args.out ?? (args.clickhouse && distributed ? null : join("scans", scanId));
-  // A new scan's options are all checked before anything is created or connected.
-  if (!args.resume) scanParamsOf(args);
+  if (outDir) checkScanDir(outDir, args.resume ?? null);
 
   // What an earlier run of this scan recorded (resume): its start, input and parameters.
   let previous: ScanRow | null = null;
   let transport: CoordinatorTransport;
   let natsClose: (() => Promise<void>) | null = null;
   if (distributed) {
-    const nc = await connectNats(natsConnectOptions(args, "mxsurvey-coordinator"));
+    const nc = await connectNatsService(args, "mxsurvey-coordinator");
     natsClose = () => nc.close();
     const t = new NatsCoordinatorTransport(nc, {
-      fleetConcurrency: positiveInt("fleet-concurrency", args["fleet-concurrency"], 1_000_000),
+      fleetConcurrency: positiveInt(
+        "fleet-concurrency",
+        args["fleet-concurrency"],
+        SCAN_LIMITS["fleet-concurrency"],
+      ),
     });
     transport = t;
     if (args.resume) {
@@ -106,22 +138,20 @@ export async function runScanCommand(
   if (args.resume && !previous) throw new UsageError(`--resume ${scanId}: no record of that scan`);
 
   // The options the scan runs with: a resumed scan's saved parameters, checked against what is given now.
-  const opts = previous ? restoreScanParams(scanId, savedParamsOf(previous), args, given) : args;
+  let opts: ScanArgs;
+  try {
+    opts = previous ? restoreScanParams(scanId, savedParamsOf(previous), args, given) : args;
+  } catch (err) {
+    await transport.close();
+    await natsClose?.();
+    throw err;
+  }
   const scanParams = scanParamsOf(opts);
   const probe = probeParams(opts);
   const ownSettings = workerSettings(opts);
   const input = previous?.input_file ?? args.domains;
   if (!input) throw new UsageError("give --domains FILE (or - for standard input)");
   if (args.resume && input === "-") throw new UsageError("a scan of standard input cannot be resumed");
-
-  const sinks: RowSink[] = [];
-  if (outDir) sinks.push(new JsonlSink(outDir));
-  if (args.clickhouse) {
-    const store = storeFromArgs(args);
-    await store.migrate();
-    sinks.push(store);
-  }
-  if (sinks.length === 0) throw new UsageError("nowhere to write rows: give --out or --clickhouse");
 
   progress.log(`scan ${scanId}: reading ${input}`);
   const ingest = await ingestDomains(
@@ -134,6 +164,15 @@ export async function runScanCommand(
   );
   if (ingest.rejected.length > 0)
     progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
+  let sinks: RowSink[];
+  try {
+    requireDomains(input, ingest);
+    sinks = await openSinks(args, outDir);
+  } catch (err) {
+    await transport.close();
+    await natsClose?.();
+    throw err;
+  }
 
   const dns = dnsClient(opts);
   const cachingDns = new CachingDns(dns);
@@ -144,8 +183,8 @@ export async function runScanCommand(
   let worker: Promise<void> = Promise.resolve();
   if (!distributed) {
     pool = createProbePool(ownSettings, {
-      threads: positiveInt("threads", args.threads, 256),
-      concurrency: positiveInt("concurrency", args.concurrency, 10_000),
+      threads: positiveInt("threads", args.threads, SCAN_LIMITS.threads),
+      concurrency: positiveInt("concurrency", args.concurrency, SCAN_LIMITS.concurrency),
     });
     worker = runWorkerLoop(transport as MemoryTransport, pool, {
       maxInFlight: pool.capacity,
@@ -174,6 +213,7 @@ export async function runScanCommand(
       probe,
       mx: mxOptions(opts),
       dnsConcurrency,
+      resolverStats: () => dns.resolverStats(),
       transport,
       sinks,
       progress,

@@ -7,11 +7,11 @@
 import { jobKey, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import { DEFAULT_SMTP_PORT } from "../../shared/settings.js";
-import { connectNats, NatsCoordinatorTransport } from "../../shared/transport/nats.js";
+import { NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import { UsageError } from "../options.js";
 import { savedParamsOf } from "../scan/params.js";
 import type { DomainPlan, PlanItem } from "../scan/plan.js";
-import { natsConnectOptions } from "./nats-options.js";
+import { connectNatsService } from "./nats-connect.js";
 import type { StatusArgs } from "./status-options.js";
 
 export interface ScanStatus {
@@ -71,7 +71,7 @@ async function statusOf(t: NatsCoordinatorTransport, scanId: string): Promise<Sc
 export async function runStatusCommand(args: StatusArgs, out: NodeJS.WritableStream): Promise<void> {
   if (args.scan_id !== undefined && !SCAN_ID_RE.test(args.scan_id))
     throw new UsageError(`${JSON.stringify(args.scan_id)} is not a scan id`);
-  const nc = await connectNats(natsConnectOptions(args, "mxsurvey-status"));
+  const nc = await connectNatsService(args, "mxsurvey-status");
   const t = new NatsCoordinatorTransport(nc);
   try {
     const ids = args.scan_id ? [args.scan_id] : await t.listScans();

@@ -6,10 +6,10 @@
  * flight (bounded by the probe deadline), then exit; a second signal gives the remaining jobs back at once.
  */
 
-import { connectNats, NatsWorkerTransport } from "../../shared/transport/nats.js";
+import { NatsWorkerTransport } from "../../shared/transport/nats.js";
 import { createProbePool, runWorkerLoop, WORKER_NAME } from "../../worker/api.js";
 import { positiveInt, workerSettings } from "../options.js";
-import { natsConnectOptions } from "./nats-options.js";
+import { connectNatsService } from "./nats-connect.js";
 import type { WorkerArgs } from "./worker-options.js";
 
 export async function runWorkerCommand(args: WorkerArgs): Promise<void> {
@@ -19,7 +19,7 @@ export async function runWorkerCommand(args: WorkerArgs): Promise<void> {
   const log = (m: string) => {
     if (!args.quiet) process.stderr.write(`[worker ${WORKER_NAME}] ${m}\n`);
   };
-  const nc = await connectNats(natsConnectOptions(args, `mxsurvey-worker-${WORKER_NAME}`));
+  const nc = await connectNatsService(args, `mxsurvey-worker-${WORKER_NAME}`);
   const transport = new NatsWorkerTransport(nc);
   const pool = createProbePool(settings, { threads, concurrency });
   let done = 0;

@@ -51,6 +51,7 @@
 
 import { isIP, isIPv6 } from "node:net";
 import { toASCII, toUnicode } from "tr46";
+import { UsageError } from "../options.js";
 
 export const REJECT_REASONS = [
   "nul_byte",
@@ -114,6 +115,16 @@ export function normalizeDomain(raw: string): NormalizeResult {
   }
   if (other) return fail(asciiJunk(s));
   return checkLdh(upper ? s.toLowerCase() : s, true);
+}
+
+/**
+ * A mail domain typed on the command line (`mxsurvey check DOMAIN`): the same rules as a line of a scan's list,
+ * so that check and scan measure the same name. A refusal is a UsageError naming the reason.
+ */
+export function domainArgument(input: string): string {
+  const r = normalizeDomain(input);
+  if (!r.ok) throw new UsageError(`domain ${JSON.stringify(input)} is not a mail domain: ${r.reason}`);
+  return r.domain;
 }
 
 /** An ASCII name containing something other than letters, digits, hyphens and dots. */

@@ -6,9 +6,13 @@
  * Resume: the saved plan is loaded and only missing domains are planned again; jobs that already have a result
  * or are still queued are not published again, so no target is probed twice; every stored result is replayed so
  * the domain verdicts can be computed.
+ *
+ * Failure: when the resolvers answered not one MX lookup (resolver-health.ts), nothing was measured; the scan row
+ * is written with state `failed` and its `failure_reason`, no domain rows, and runScan throws NoResolverError.
  */
 
 import type { DnsQuerier } from "../../shared/dns/cache.js";
+import type { ResolverStats } from "../../shared/dns/client.js";
 import type { MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
 import { type HostResult, type JobIdentity, jobKey, type ProbeParams } from "../../shared/jobs.js";
@@ -23,8 +27,10 @@ import type { CoordinatorTransport, ResultDelivery } from "../../shared/transpor
 import { PROBE_VERSION } from "../../shared/version.js";
 import type { PolicyFetchContext } from "../../worker/api.js";
 import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
+import { NoResolverError } from "../options.js";
 import { type DomainPlan, dedupe, type PlanItem, planDomains } from "./plan.js";
 import type { Progress } from "./progress.js";
+import { resolverHealth } from "./resolver-health.js";
 import { type SurveySummary, summarize } from "./summary.js";
 
 export interface IngestFacts {
@@ -59,6 +65,8 @@ export interface ScanSpec {
   /** Rows per sink write; results are acked after each write is durable. */
   batchRows?: number;
   batchMs?: number;
+  /** Each resolver's attempts and unanswered ones so far (the summary counts a partial loss). */
+  resolverStats?: () => readonly ResolverStats[];
   /** Called with a hook the caller wires to the transport's exhausted-job advisories (NATS). */
   watchExhausted?: (onExhausted: (job: JobIdentity) => Promise<void>) => Promise<() => void>;
 }
@@ -108,6 +116,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     scan_started_at: spec.scan_started_at,
     finished_at: null,
     state: "running",
+    failure_reason: null,
     list_source: spec.list_source,
     list_id: spec.list_id,
     input_file: spec.input_file,
@@ -178,6 +187,25 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
 
   // 2. Dedupe into jobs; host rows for MX hosts without an address.
   const ordered = spec.ingest.domains.map((d) => plans.get(d)!).filter(Boolean);
+  const dnsHealth = resolverHealth(
+    ordered.map((p) => p.discovery),
+    (spec.resolverStats?.() ?? []).map((r) => r.resolver),
+  );
+  if (dnsHealth.failure !== null) {
+    // Not one answer: the scan measured nothing. It is recorded as failed, with no domain rows.
+    scanRow.state = "failed";
+    scanRow.failure_reason = dnsHealth.failure;
+    scanRow.finished_at = new Date().toISOString();
+    await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
+    throw new NoResolverError(`scan ${spec.scan_id} failed: ${dnsHealth.failure}`);
+  }
+  if (dnsHealth.unanswered > 0)
+    progress.log(
+      `${dnsHealth.unanswered} of ${dnsHealth.lookups} MX lookups got no answer from the resolvers (timeout or refused): those domains are dns_error`,
+    );
+  for (const r of spec.resolverStats?.() ?? [])
+    if (r.unanswered > 0)
+      progress.log(`resolver ${r.resolver}: ${r.unanswered} of ${r.asked} queries unanswered`);
   const dd = dedupe(ordered, scanKey, spec.port, spec.probe);
   scanRow.unique_mx_hosts = dd.uniqueHosts;
   scanRow.unique_ips = dd.uniqueIps;
@@ -306,6 +334,8 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       unique_mx_hosts: dd.uniqueHosts,
       unique_ips: dd.uniqueIps,
       host_jobs: dd.jobs.length,
+      mx_lookups_unanswered: dnsHealth.unanswered,
+      resolvers_unanswered: (spec.resolverStats?.() ?? []).filter((r) => r.unanswered > 0),
       duration_s: (Date.now() - t0) / 1000,
     },
   );

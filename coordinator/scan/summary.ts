@@ -4,6 +4,7 @@
  * MX host name, whose status is the worst of its addresses' rows by the domain-severity order.
  */
 
+import type { ResolverStats } from "../../shared/dns/client.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import { DOMAIN_SEVERITY, type DomainStatus, type HostStatus } from "../../shared/status.js";
 
@@ -14,6 +15,10 @@ export interface SurveySummary {
   unique_mx_hosts: number;
   unique_ips: number;
   host_jobs: number;
+  /** MX lookups the resolvers never answered (timeout or REFUSED): those domains are dns_error. */
+  mx_lookups_unanswered: number;
+  /** Resolvers that left queries unanswered (a retry went to the next resolver): attempts and unanswered. */
+  resolvers_unanswered: ResolverStats[];
   /** Per unique MX host name. */
   mx_host_status: Partial<Record<HostStatus, number>>;
   /** MX hosts that answered SMTP (ok, cert_invalid, tls_failed, no_starttls). */
@@ -44,7 +49,15 @@ export function summarize(
   domainGrades: Iterable<string | null>,
   base: Pick<
     SurveySummary,
-    "domains" | "rejected" | "duplicates" | "unique_mx_hosts" | "unique_ips" | "host_jobs" | "duration_s"
+    | "domains"
+    | "rejected"
+    | "duplicates"
+    | "unique_mx_hosts"
+    | "unique_ips"
+    | "host_jobs"
+    | "mx_lookups_unanswered"
+    | "resolvers_unanswered"
+    | "duration_s"
   >,
 ): SurveySummary {
   const byHost = new Map<string, HostStatus[]>();
@@ -83,6 +96,14 @@ export function renderSummary(s: SurveySummary, scanId: string, outDir: string |
   const lines = [
     `Scan ${scanId} — ${s.duration_s.toFixed(1)} s`,
     `  domains scanned          ${s.domains}  (${s.duplicates} duplicates, ${s.rejected} rejected lines)`,
+    ...(s.mx_lookups_unanswered > 0
+      ? [
+          `  MX lookups unanswered    ${s.mx_lookups_unanswered} of ${s.domains}  (the resolvers timed out or refused: those domains are dns_error)`,
+        ]
+      : []),
+    ...s.resolvers_unanswered.map(
+      (r) => `  resolver not answering   ${r.resolver}  (${r.unanswered} of ${r.asked} queries unanswered)`,
+    ),
     `  unique MX hosts          ${s.unique_mx_hosts}`,
     `  unique IPs               ${s.unique_ips}`,
     `  probe jobs (host, IP)    ${s.host_jobs}`,

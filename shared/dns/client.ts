@@ -226,8 +226,17 @@ interface Lookup {
   detail: string | null;
 }
 
+/** One resolver's record so far: attempts sent to it, and how many got no usable answer. */
+export interface ResolverStats {
+  resolver: string;
+  asked: number;
+  /** Timeouts, network errors, undecodable answers and REFUSED: the resolver did not serve the query. */
+  unanswered: number;
+}
+
 export class DnsClient {
   private readonly resolvers: DnsResolverAddress[];
+  private readonly stats = new Map<string, ResolverStats>();
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly udpPayloadSize: number;
@@ -342,6 +351,22 @@ export class DnsClient {
     }
   }
 
+  /** Every resolver asked so far, with its attempts and the unanswered ones (a scan counts a partial loss). */
+  resolverStats(): ResolverStats[] {
+    return [...this.stats.values()].map((s) => ({ ...s }));
+  }
+
+  private count(resolver: DnsResolverAddress, unanswered: boolean): void {
+    const key = formatResolver(resolver);
+    let s = this.stats.get(key);
+    if (!s) {
+      s = { resolver: key, asked: 0, unanswered: 0 };
+      this.stats.set(key, s);
+    }
+    s.asked++;
+    if (unanswered) s.unanswered++;
+  }
+
   /** End in-flight attempts (their queries resolve promptly) and refuse new ones. */
   close(): void {
     this.closed = true;
@@ -360,6 +385,7 @@ export class DnsClient {
       const resolver = this.resolvers[k % this.resolvers.length]!;
       attempts++;
       const r = await this.attempt(resolver, name, type, Math.min(this.timeoutMs, remaining));
+      this.count(resolver, r.kind !== "answer" || mapRcode(r.packet).rcode === "REFUSED");
       if (r.kind === "answer") {
         const { rcode, detail } = mapRcode(r.packet);
         const result: Lookup = {

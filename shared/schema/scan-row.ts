@@ -12,6 +12,10 @@ export const SCAN_COLUMNS = {
   scan_started_at: col(t.datetime(), "when the scan started"),
   finished_at: col(t.nullable(t.datetime()), "when the last row was written (null while running)"),
   state: col(t.enum(SCAN_STATES), "running, complete or failed"),
+  failure_reason: col(
+    t.nullable(t.string()),
+    "why the scan failed (e.g. no DNS resolver answered); null unless state is failed",
+  ),
   list_source: col(t.string(), "where the domain list came from (--list-source, e.g. tranco)"),
   list_id: col(t.string(), "the list's own identifier (--list-id, e.g. a Tranco list ID)"),
   input_file: col(t.string(), "the --domains argument"),

@@ -26,6 +26,7 @@ import type { QueryResult } from "../analysis-queries.js";
 import { type ColumnType, type TableSpec, valueFits } from "../schema/columns.js";
 import type { ScanRow } from "../schema/scan-row.js";
 import { type ScanDomainRow, type ScanHostRow, TABLES, type TableDef } from "../schema/tables.js";
+import { clickHouseUnavailable, redactUrl } from "../service-error.js";
 import {
   type ColumnDescription,
   columnDrift,
@@ -205,6 +206,8 @@ function isConnectionReset(err: unknown): boolean {
 
 export class ClickHouseStore implements RowSink {
   readonly database: string;
+  /** The server's URL without credentials, for messages. */
+  readonly url: string;
   readonly batchRows: number;
   readonly flushIntervalMs: number;
   readonly maxPendingRows: number;
@@ -227,6 +230,7 @@ export class ClickHouseStore implements RowSink {
 
   constructor(opts: ClickHouseStoreOptions) {
     this.database = opts.database ?? "mxsurvey";
+    this.url = redactUrl(opts.url);
     quoteIdentifier(this.database); // validate early
     this.batchRows = Math.max(1, opts.batchRows ?? 5000);
     this.flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 1000);
@@ -252,16 +256,23 @@ export class ClickHouseStore implements RowSink {
 
   // --- reads and DDL -------------------------------------------------------------------------------------
 
-  /** Run a read query; rows as JSON objects (JSONEachRow; note 64-bit integers arrive as strings). */
+  /**
+   * Run a read query; rows as JSON objects (JSONEachRow; note 64-bit integers arrive as strings). A server out
+   * of reach is a ServiceUnavailableError.
+   */
   async query<T = JsonRow>(sql: string): Promise<T[]> {
-    const rs = await this.client.query({ query: sql, format: "JSONEachRow" });
-    return rs.json<T>();
+    try {
+      const rs = await this.client.query({ query: sql, format: "JSONEachRow" });
+      return await rs.json<T>();
+    } catch (err) {
+      throw this.unavailable(err);
+    }
   }
 
   /**
    * Run a read query of anyone's SQL (an analysis query) and keep its columns' names, order and types, empty
    * results included (JSONCompact: 18.16 and current releases). A query the server refuses is a
-   * ClickHouseQueryError with the server's message.
+   * ClickHouseQueryError with the server's message; a server out of reach a ServiceUnavailableError.
    */
   async queryTable(sql: string): Promise<QueryResult> {
     try {
@@ -269,18 +280,27 @@ export class ClickHouseStore implements RowSink {
       const body = await rs.json<unknown[]>();
       return { columns: body.meta?.map((m) => ({ name: m.name, type: m.type })) ?? [], rows: body.data };
     } catch (err) {
-      throw asQueryError(err);
+      throw clickHouseUnavailable(this.url, err) ?? asQueryError(err);
     }
   }
 
-  /** Run a statement that returns no rows (DDL). */
+  /** Run a statement that returns no rows (DDL). A server out of reach is a ServiceUnavailableError. */
   async command(sql: string): Promise<void> {
-    await this.client.command({ query: sql });
+    try {
+      await this.client.command({ query: sql });
+    } catch (err) {
+      throw this.unavailable(err);
+    }
   }
 
   async ping(): Promise<boolean> {
     const r = await this.client.ping();
     return r.success;
+  }
+
+  /** The client's error as a ServiceUnavailableError when it means the server cannot be used, else as is. */
+  private unavailable(err: unknown): unknown {
+    return clickHouseUnavailable(this.url, err) ?? err;
   }
 
   async serverVersion(): Promise<string> {

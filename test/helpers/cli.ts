@@ -16,16 +16,20 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {},
 ): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' (npm test does it first)`);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
       env: opts.env ?? process.env,
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     });
+    // Standard input: the given text, else empty (end of file at once). A child that exits without reading it
+    // is not an error of the test.
+    child.stdin.on("error", () => {});
+    child.stdin.end(opts.stdin ?? "");
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => {

@@ -216,6 +216,7 @@ export function scanRow(over: Partial<ScanRow> = {}): ScanRow {
     scan_started_at: TEST_SCAN_STARTED,
     finished_at: "2026-01-02T04:00:00.500Z",
     state: "complete",
+    failure_reason: null,
     list_source: "test",
     list_id: "hand-made",
     input_file: "domains.txt",

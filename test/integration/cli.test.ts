@@ -189,7 +189,7 @@ describe("cli check", () => {
     [["check"], /give at least one domain/],
     [["db"], /give a db action/],
     [["db", "load"], /give the scan directory/],
-    [["check", "a..b"], /invalid label/],
+    [["check", "a..b"], /empty_label/],
     [["check", "x.test", "--resolver", "not-an-ip"], /resolver/i],
     [["check", "x.test", "--smtp-timeout", "-1", "--resolver", "127.0.0.1:1"], /--smtp-timeout/],
     [["probe", "host:notaport", "--resolver", "127.0.0.1:1"], /bad port/],

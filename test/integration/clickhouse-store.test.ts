@@ -21,6 +21,7 @@ import {
   type ScanHostRow,
   TABLES,
 } from "../../shared/schema/tables.js";
+import { ServiceUnavailableError } from "../../shared/service-error.js";
 import { asStoredInClickHouse, ClickHouseStore, SchemaDriftError } from "../../shared/store/clickhouse.js";
 import { createDatabaseSql, expectedColumns } from "../../shared/store/ddl.js";
 import { quoteIdentifier, quoteString } from "../../shared/store/sql.js";
@@ -375,9 +376,10 @@ describe("db command", () => {
     await expect(runDbMigrate({ clickhouse: ch.url, database: "bad-name; DROP" })).rejects.toBeInstanceOf(
       UsageError,
     );
-    await expect(runDbMigrate({ clickhouse: "http://127.0.0.1:1", database: "x" })).rejects.toThrow(
-      /cannot reach/,
-    );
+    // Not a usage error but the service's: exit 4 (README, exit status).
+    const unreachable = runDbMigrate({ clickhouse: "http://127.0.0.1:1", database: "x" });
+    await expect(unreachable).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(unreachable).rejects.toThrow(/cannot reach ClickHouse at http:\/\/127\.0\.0\.1:1/);
 
     const dir = mkdtempSync(join(tmpdir(), "mxsurvey-scan-"));
     tmpDirs.push(dir);
