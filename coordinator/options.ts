@@ -209,6 +209,16 @@ export function defaultEhloName(): string {
   return osHostname();
 }
 
+/**
+ * A warning when the EHLO name is this machine's host name and not a fully qualified domain name (no dot, like
+ * `vm` or `localhost`): RFC 5321 §4.1.4 asks for a FQDN (or an address literal), and real MTAs reject or
+ * penalise a bare name. null when the name was given with --ehlo-name or is fully qualified.
+ */
+export function ehloNameWarning(given: string | undefined, name: string): string | null {
+  if (given !== undefined || name.includes(".")) return null;
+  return `this machine's host name ${JSON.stringify(name)} is not a fully qualified domain name, and real mail servers may refuse it in EHLO (RFC 5321 §4.1.4); give one with --ehlo-name, e.g. --ehlo-name scanner.example.org`;
+}
+
 export function resolveEhloName(given: string | undefined): string {
   const name = given ?? defaultEhloName();
   const c = checkEhloName(name);
