@@ -4,6 +4,7 @@
  * Colour only when asked (the CLI turns it on for a TTY).
  */
 
+import { domainGradeReasonOfRow } from "../../shared/domain-result.js";
 import { DOMAIN_RECOMMENDATIONS } from "../../shared/policy/recommendations.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
@@ -343,6 +344,16 @@ const DOMAIN_MARK: Record<string, Mark> = {
   no_mail: "skip",
 };
 
+/** The domain grade and what set it: the worst primary MX host(s), or the domain-level finding by its code. */
+export function gradeReasonText(d: DomainRow, hosts: readonly HostRow[]): string {
+  if (d.grade === null) return "-";
+  const why = domainGradeReasonOfRow(d, hosts);
+  const worst = why.worst_hosts.join(", ");
+  if (why.lowered_by.length > 0 && why.host_grade !== null && why.host_grade !== d.grade)
+    return `${d.grade}: its primary MX hosts grade ${why.host_grade} (worst: ${worst}), lowered two letters by ${why.lowered_by.join(", ")}`;
+  return `${d.grade}: the grade of its worst primary MX host${why.worst_hosts.length > 1 ? "s" : ""}, ${worst}`;
+}
+
 export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): string {
   const out: string[] = [];
   const mark = DOMAIN_MARK[d.status] ?? "fail";
@@ -382,7 +393,7 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
   out.push(...renderLines(policyLines(d), o, "  "));
   if (d.grade !== null || d.forced_tls_eligible !== null) {
     const fe = d.forced_tls_eligible === null ? "not known" : d.forced_tls_eligible ? "yes" : "no";
-    out.push(`  Grade: ${d.grade ?? "-"} (the worst primary MX host); LuxSci Forced TLS eligible: ${fe}`);
+    out.push(`  Grade: ${gradeReasonText(d, hosts)}; LuxSci Forced TLS eligible: ${fe}`);
   }
   for (const code of d.recommendations) {
     const r = DOMAIN_RECOMMENDATIONS[code];
