@@ -60,7 +60,8 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
     })
     .option("ehlo-name", {
       type: "string",
-      description: "name sent in EHLO/HELO. Default: this machine's host name",
+      description:
+        "name sent in EHLO/HELO, a fully qualified domain name. Default: this machine's host name (a warning when it is not fully qualified)",
     })
     .option("connect-timeout", {
       type: "number",
@@ -162,6 +163,11 @@ export function probeOptions<T>(y: Argv<T>) {
     .option("color", {
       type: "boolean",
       description: "colour the text output (default: when stdout is a TTY)",
+    })
+    .option("verbose", {
+      type: "boolean",
+      default: false,
+      description: "text: every check of every host, and every cipher suite by its full name",
     });
 }
 

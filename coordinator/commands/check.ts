@@ -21,6 +21,7 @@ import { renderDomain } from "../render/text.js";
 export interface OutputArgs {
   json: boolean;
   color?: boolean | undefined;
+  verbose?: boolean | undefined;
 }
 
 export function normalizeDomainArg(input: string): string {
@@ -112,7 +113,7 @@ export async function runCheck(
       out.write(
         args.json
           ? `${JSON.stringify({ domain: r.domain, hosts: r.hosts })}\n`
-          : `${renderDomain(r.domain, r.hosts, { color })}\n\n`,
+          : `${renderDomain(r.domain, r.hosts, { color, verbose: args.verbose === true })}\n\n`,
       );
     }
   } finally {

@@ -62,7 +62,11 @@ export async function runProbe(
         throw new NoResolverError(`no DNS resolver answered for ${t.host}`);
       }
       for (const r of rows)
-        out.write(args.json ? `${JSON.stringify(r)}\n` : `${renderHost(r, { color })}\n\n`);
+        out.write(
+          args.json
+            ? `${JSON.stringify(r)}\n`
+            : `${renderHost(r, { color, verbose: args.verbose === true })}\n\n`,
+        );
     }
   } finally {
     dns.close();

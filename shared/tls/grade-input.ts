@@ -69,3 +69,17 @@ export function forcedTlsHostFromRow(r: HostRow): ForcedTlsHost {
 export function forcedTlsFromRows(rows: readonly HostRow[]): boolean | null {
   return forcedTlsEligible(rows.map(forcedTlsHostFromRow));
 }
+
+/**
+ * What to change that a row's measured facts already show, at any depth: the grade's recommendations, or at
+ * --depth basic (no grade) those the rubric gives for the facts measured — no STARTTLS, an untrusted or expired
+ * certificate, a weak key — since an unmeasured fact recommends nothing. The domain-level advice (MTA-STS, DANE)
+ * is left to the domain row.
+ */
+export function rowAdvice(r: HostRow, now: Date): string[] {
+  if (r.grade !== null) return r.recommendations;
+  if (r.starttls_offered === null) return [];
+  return gradeHost(gradeInputFromRow(r), now)
+    .recommendations.map((x) => x.code)
+    .filter((c) => c !== "publish_mta_sts_or_dane");
+}
