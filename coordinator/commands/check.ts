@@ -37,6 +37,7 @@ export function normalizeDomainArg(input: string): string {
 class CheckProgress {
   private timer: NodeJS.Timeout | null = null;
   private shown = false;
+  private last = "";
   done = 0;
   waitingFor = "";
 
@@ -51,8 +52,11 @@ class CheckProgress {
 
   private draw(): void {
     const line = `checking: ${this.done} of ${this.total} domains done, ${this.run.probesDone} of ${this.run.probesStarted} (MX host, IP) probes done${this.waitingFor ? `; waiting for ${this.waitingFor}` : ""}`;
-    const width = Math.max(20, (this.err.columns ?? 100) - 1);
-    this.err.write(`\r\x1b[K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
+    const width = Math.max(20, (this.err.columns || 100) - 1);
+    const text = line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    if (this.shown && text === this.last) return;
+    this.err.write(`\r\x1b[K${text}`);
+    this.last = text;
     this.shown = true;
   }
 

@@ -204,6 +204,11 @@ const VERSIONS: [keyof HostRow, string][] = [
   ["tls13", "TLS1.3"],
 ];
 
+/** `Suites 1.2` for TLSv1.2's suites (`Suites 1.0` for OpenSSL's "TLSv1", `Suites SSLv3`). */
+function suitesLabel(version: string): string {
+  return `Suites ${version === "TLSv1" ? "1.0" : version.replace(/^TLSv/, "")}`;
+}
+
 /**
  * The TLS inventory (--depth versions | full): versions, then the accepted suites per version — grouped and
  * abbreviated, or by their full names with `verbose` — with weak ones marked.
@@ -236,23 +241,26 @@ export function inventoryLines(r: HostRow, verbose = true): Line[] {
       }
       for (const [ver, names] of byVersion) {
         const anyWeak = names.some((n) => n.endsWith("(weak)"));
-        out.push({ mark: anyWeak ? "warn" : "pass", check: `  ${ver}`, reason: names.join(", ") });
+        out.push({ mark: anyWeak ? "warn" : "pass", check: suitesLabel(ver), reason: names.join(", ") });
       }
     } else {
       for (const g of groupSuites(r.ciphers, r.weak_ciphers)) {
         out.push({
           mark: g.weak > 0 ? "warn" : "pass",
-          check: `  ${g.version}`,
+          check: suitesLabel(g.version),
           reason: `${g.count} suite${g.count === 1 ? "" : "s"}: ${g.text}`,
         });
       }
     }
   }
-  if (r.inventory_depth === "full" && verbose) {
+  if (r.inventory_depth === "full") {
+    const more = verbose
+      ? `; forward secrecy only ${v("forward_secrecy_only")}; server order ${v("server_cipher_order")}; groups ${r.kx_groups.join(" ") || "-"}`
+      : "";
     out.push({
       mark: r.weak_ciphers.length > 0 ? "warn" : r.ciphers.length === 0 ? "skip" : "pass",
       check: "Ciphers",
-      reason: `${r.ciphers.length} suites${r.ciphers_complete ? "" : " (incomplete)"}, ${r.weak_ciphers.length} weak; NIST 800-52r1 ${v("nist_r1_ok")}, r2 ${v("nist_r2_ok")}; forward secrecy only ${v("forward_secrecy_only")}; server order ${v("server_cipher_order")}; groups ${r.kx_groups.join(" ") || "-"}`,
+      reason: `${r.ciphers.length} suites${r.ciphers_complete ? "" : " (incomplete)"}, ${r.weak_ciphers.length} weak; NIST SP 800-52r1 ${v("nist_r1_ok")}, r2 ${v("nist_r2_ok")}${more}`,
     });
   }
   if (r.inventory_failure)
@@ -522,7 +530,7 @@ function hostNotes(r: HostRow, domain: string, verbose: boolean): Line[] {
   if (verbose) return [...checks, ...inv, ...(dane ? [dane] : [])];
   return [
     ...checks.filter((l) => l.mark !== "pass"),
-    ...inv.filter((l) => l.mark === "fail" || l.mark === "warn" || l.check.startsWith("  ")),
+    ...inv.filter((l) => l.mark === "fail" || l.mark === "warn" || l.check.startsWith("Suites")),
     ...(dane && (dane.mark === "fail" || dane.mark === "warn") ? [dane] : []),
   ];
 }

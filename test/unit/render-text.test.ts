@@ -209,7 +209,7 @@ describe("render text", () => {
     expect(out).toMatch(
       /10\s+mx\.example\.org\s+192\.0\.2\.1\s+TLS 1\.3\s+mx\.example\.org\s+yes\s+yes\s+yes\s+yes\s+no\s+yes\s+yes\s+none\s+A\b/,
     );
-    expect(out).toContain("TLSv1.2    4 suites: ECDHE-RSA: AES128-GCM AES256-CBC; RSA: 3DES (weak)");
+    expect(out).toContain("Suites 1.2   4 suites: ECDHE-RSA: AES128-GCM AES256-CBC; RSA: 3DES (weak)");
     expect(out).not.toContain("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     expect(out).toContain(
       "Disable EXPORT, NULL, anonymous, RC4, RC2, DES, 3DES and IDEA cipher suites. [disable_weak_suites]",
