@@ -110,6 +110,8 @@ export class CheckRun {
   private readonly policies: PolicyFetchContext | null;
   private readonly rows = new Map<string, Promise<HostRow>>();
   private readonly ipTail = new Map<string, Promise<void>>();
+  /** When the last probe of each IP ended (ms since the epoch). */
+  private readonly ipEnded = new Map<string, number>();
   private readonly slots: Slots;
   /** Probes started so far: one per unique (host, IP, port). */
   probesStarted = 0;
@@ -142,15 +144,19 @@ export class CheckRun {
     return row;
   }
 
-  /** Run `fn` after every earlier probe of this IP, --per-host-delay after the last one ended. */
+  /** Run `fn` after every earlier probe of this IP, at least --per-host-delay after the last one ended. */
   private onIp<T>(ip: string, fn: () => Promise<T>): Promise<T> {
     const before = this.ipTail.get(ip);
     const run = (async () => {
-      if (before) {
-        await before;
-        await sleep(this.deps.probe.settings.perHostDelayMs);
+      if (before) await before;
+      const ended = this.ipEnded.get(ip);
+      const wait = ended === undefined ? 0 : ended + this.deps.probe.settings.perHostDelayMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      try {
+        return await fn();
+      } finally {
+        this.ipEnded.set(ip, Date.now());
       }
-      return fn();
     })();
     const tail = run.then(
       () => {},
