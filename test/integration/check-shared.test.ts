@@ -7,8 +7,10 @@
 
 import type { Socket } from "node:net";
 import { connect as netConnect } from "node:net";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CheckDeps, CheckRun } from "../../coordinator/check/run-check.js";
+import { runCheck } from "../../coordinator/commands/check.js";
 import { DnsClient } from "../../shared/dns/client.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
@@ -269,6 +271,60 @@ describe("check run (in-process)", () => {
         expect(spans[i]![0] - spans[i - 1]![1]).toBeGreaterThanOrEqual(95);
     } finally {
       dns.close();
+    }
+  });
+
+  it("check run - on a terminal, progress on stderr is cleared before each domain is printed", async () => {
+    const chunks: { stream: "out" | "err"; text: string }[] = [];
+    const sink = (stream: "out" | "err") =>
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          chunks.push({ stream, text: chunk.toString() });
+          done();
+        },
+      });
+    const err = Object.assign(sink("err"), { isTTY: true, columns: 200 }) as unknown as NodeJS.WriteStream;
+    await runCheck(
+      ["dead-dns.lab.test", "valid.lab.test"],
+      {
+        resolver: [lab.dns.address],
+        "dns-timeout": 1,
+        "dns-retries": 0,
+        "ca-file": [lab.caFile],
+        "allow-private-targets": true,
+        "smtp-port": lab.smtpPort,
+        "ehlo-name": "t.mxsurvey.test",
+        "connect-timeout": 2,
+        "smtp-timeout": 1,
+        "tls-timeout": 2,
+        "host-deadline": 10,
+        ipv6: false,
+        "ips-per-host": 8,
+        "max-mx": 10,
+        depth: "basic",
+        "per-host-delay": 0,
+        concurrency: 4,
+        policies: false,
+        "https-port": 443,
+        json: true,
+      },
+      sink("out"),
+      err,
+    );
+    const progress = chunks.findIndex(
+      (c) => c.stream === "err" && c.text.includes("checking: 0 of 2 domains done"),
+    );
+    expect(progress, "a progress line while dead-dns waits for its DNS answer").toBeGreaterThanOrEqual(0);
+    expect(chunks[progress]!.text).toContain("waiting for dead-dns.lab.test");
+    const outs = chunks.flatMap((c, i) => (c.stream === "out" ? [i] : []));
+    expect(outs.map((i) => JSON.parse(chunks[i]!.text).domain.domain)).toEqual([
+      "dead-dns.lab.test",
+      "valid.lab.test",
+    ]);
+    // The last thing written to stderr before any domain is printed clears the progress line.
+    for (const i of outs) {
+      const lastErr = chunks.slice(0, i).findLast((c) => c.stream === "err");
+      expect(lastErr?.text).toBe("\r\x1b[K");
     }
   });
 });
