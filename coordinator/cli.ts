@@ -93,7 +93,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
           const { runCheck } = await import("./commands/check.js");
           await runCheck(
             (a.domains as string[]) ?? [],
-            a as unknown as CheckArgs & PolicyArgs & { json: boolean; color?: boolean },
+            a as unknown as CheckArgs & PolicyArgs & { json: boolean; color?: boolean; verbose?: boolean },
             process.stdout,
           );
         } catch (err) {
@@ -111,7 +111,7 @@ function build(argv: string[], fail: (err: unknown) => void) {
           const { runProbe } = await import("./commands/probe.js");
           await runProbe(
             (a.targets as string[]) ?? [],
-            a as unknown as CheckArgs & { json: boolean; color?: boolean },
+            a as unknown as CheckArgs & { json: boolean; color?: boolean; verbose?: boolean },
             process.stdout,
           );
         } catch (err) {

@@ -74,7 +74,8 @@ export function probeSettingsOptions<T>(y: Argv<T>) {
     })
     .option("ehlo-name", {
       type: "string",
-      description: "name sent in EHLO/HELO. Default: this machine's host name",
+      description:
+        "name sent in EHLO/HELO, a fully qualified domain name. Default: this machine's host name (a warning when it is not fully qualified)",
     })
     .option("connect-timeout", {
       type: "number",
@@ -184,6 +185,11 @@ export function probeOptions<T>(y: Argv<T>) {
     .option("color", {
       type: "boolean",
       description: "colour the text output (default: when stdout is a TTY)",
+    })
+    .option("verbose", {
+      type: "boolean",
+      default: false,
+      description: "text: every check of every host, and every cipher suite by its full name",
     });
 }
 
@@ -233,6 +239,16 @@ export function positiveInt(name: string, v: number, max: number): number {
 
 export function defaultEhloName(): string {
   return osHostname();
+}
+
+/**
+ * A warning when the EHLO name is this machine's host name and not a fully qualified domain name (no dot, like
+ * `vm` or `localhost`): RFC 5321 §4.1.4 asks for a FQDN (or an address literal), and real MTAs reject or
+ * penalise a bare name. null when the name was given with --ehlo-name or is fully qualified.
+ */
+export function ehloNameWarning(given: string | undefined, name: string): string | null {
+  if (given !== undefined || name.includes(".")) return null;
+  return `this machine's host name ${JSON.stringify(name)} is not a fully qualified domain name, and real mail servers may refuse it in EHLO (RFC 5321 §4.1.4); give one with --ehlo-name, e.g. --ehlo-name scanner.example.org`;
 }
 
 export function resolveEhloName(given: string | undefined): string {

@@ -14,8 +14,8 @@ import { emptyHostRow } from "./rows.js";
 import type { DomainRow } from "./schema/domain-row.js";
 import type { HostRow } from "./schema/host-row.js";
 import type { DomainStatus } from "./status.js";
-import { domainGrade, forcedTlsEligible, GRADES } from "./tls/grade.js";
-import { rowGrade } from "./tls/grade-input.js";
+import { domainGrade, GRADES, type Grade } from "./tls/grade.js";
+import { forcedTlsFromRows, rowGrade } from "./tls/grade-input.js";
 import { certNamesDomain, domainStatusFromPrimaries, hostStatus, hostStatusForDomain } from "./verdict.js";
 import { PROBE_VERSION } from "./version.js";
 
@@ -74,11 +74,64 @@ export function policyColumns(domain: string, rows: readonly HostRow[], p: Domai
 
 const NO_POLICIES: DomainPolicyInputs = { facts: null, list: null };
 
+/** Why a domain has its grade: its worst primary hosts, then the domain-level findings that lowered it. */
+export interface DomainGradeReason {
+  grade: Grade | null;
+  /** The worst grade of the primary MX rows (each graded with the domain's MTA-STS state). */
+  host_grade: Grade | null;
+  /** The primary MX hosts that have that grade, in row order. */
+  worst_hosts: string[];
+  /** Major domain-level findings (domain recommendation codes) that lowered the grade two letters. */
+  lowered_by: string[];
+}
+
 /**
- * The domain's grade — the worst of its highest-priority MX hosts, each graded with the domain's MTA-STS state
- * (an enforced policy its MX hosts honour can lift them to A+) — and LuxSci's Forced TLS eligibility over every
- * MX host that was probed.
+ * The domain's grade and what decided it: the worst of its highest-priority MX rows, each graded with the
+ * domain's MTA-STS state (an enforced policy its MX hosts honour can lift them to A+), lowered two letters when a
+ * major domain-level finding (an enforced MTA-STS policy the MX hosts fail, failing DANE) means mail may bounce.
+ * No grade when a primary row has none (--depth basic, or nothing measured).
  */
+export function domainGradeReason(
+  primaryRows: readonly HostRow[],
+  mtaStsEnforced: boolean | null,
+  recommendations: readonly string[],
+  now: Date,
+): DomainGradeReason {
+  const graded = primaryRows.map((r) => ({
+    host: r.hostname,
+    grade: rowGrade(r, now, { mta_sts_enforced: mtaStsEnforced }).grade,
+  }));
+  const none: DomainGradeReason = { grade: null, host_grade: null, worst_hosts: [], lowered_by: [] };
+  if (graded.length === 0 || graded.some((g) => g.grade === null)) return none;
+  const hostGrade = domainGrade(graded.map((g) => g.grade));
+  if (hostGrade === null) return none;
+  const worst = [...new Set(graded.filter((g) => g.grade === hostGrade).map((g) => g.host))];
+  const loweredBy = recommendations.filter((c) => hasMajorPolicyFinding([c]));
+  const grade =
+    loweredBy.length > 0
+      ? (GRADES[Math.min(GRADES.length - 1, GRADES.indexOf(hostGrade) + 2)] ?? "F")
+      : hostGrade;
+  return { grade, host_grade: hostGrade, worst_hosts: worst, lowered_by: loweredBy };
+}
+
+/** The grade reason of a stored domain row and its host rows (for reports: recomputed from the facts). */
+export function domainGradeReasonOfRow(
+  d: DomainRow,
+  rows: readonly HostRow[],
+  now: Date = new Date(),
+): DomainGradeReason {
+  const primaries = new Set(d.mx_primary_hosts);
+  const enforced =
+    d.mta_sts_status === null ? null : mtaStsEnforcedAndHonoured({ ...d, mta_sts_status: d.mta_sts_status });
+  return domainGradeReason(
+    rows.filter((r) => primaries.has(r.hostname)),
+    enforced,
+    d.recommendations,
+    now,
+  );
+}
+
+/** The domain's grade and recommendations, and LuxSci's Forced TLS eligibility over every MX host probed. */
 function gradeColumns(
   d: MxDiscovery,
   rows: readonly HostRow[],
@@ -90,25 +143,16 @@ function gradeColumns(
     pol.mta_sts_status === null
       ? null
       : mtaStsEnforcedAndHonoured({ ...pol, mta_sts_status: pol.mta_sts_status });
-  const now = new Date();
   const probed = rows.filter((r) => r.ip !== null && r.failure !== "blocked_address");
-  const grades = primaryRows.map((r) => rowGrade(r, now, { mta_sts_enforced: enforced }).grade);
   const dane = daneDomainVerdict(
     d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
     primaryRows,
   );
   const recommendations =
     d.kind === "mx" || d.kind === "implicit" ? domainRecommendations({ ...pol, ...dane }) : [];
-  let grade = grades.length === 0 || grades.some((g) => g === null) ? null : domainGrade(grades);
-  if (grade !== null && hasMajorPolicyFinding(recommendations)) {
-    grade = GRADES[Math.min(GRADES.length - 1, GRADES.indexOf(grade) + 2)] ?? "F";
-  }
   return {
-    grade,
-    forced_tls_eligible:
-      probed.length === 0 || probed.some((r) => r.inventory_depth === "basic")
-        ? null
-        : forcedTlsEligible(probed),
+    grade: domainGradeReason(primaryRows, enforced, recommendations, new Date()).grade,
+    forced_tls_eligible: forcedTlsFromRows(probed),
     recommendations,
   };
 }

@@ -1,14 +1,16 @@
 /**
  * `check` and `probe` orchestration for a handful of domains or targets: MX discovery, then every (MX host, IP)
- * probed in-process with bounded concurrency, then the domain verdict. The survey pipeline (scan) reuses the
- * same discovery, probe and row builders at scale.
+ * probed in-process with bounded concurrency, then the domain verdict. Within one `check` invocation the domains
+ * share work as `scan` shares it (CheckRun): each (MX host, IP) is probed once and its row reused by every domain
+ * that names it. The survey pipeline (scan) reuses the same discovery, probe and row builders at scale.
  */
 
 import { isIP, isIPv6 } from "node:net";
 import { lookupDane } from "../../shared/dane/lookup.js";
-import type { DnsQuerier } from "../../shared/dns/cache.js";
+import { CachingDns, type DnsQuerier } from "../../shared/dns/cache.js";
 import type { DnsClient } from "../../shared/dns/client.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
+import type { DnsAnswer, DnsRecordType } from "../../shared/dns/types.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
 import type { PolicyList } from "../../shared/policy/policy-list.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
@@ -68,45 +70,156 @@ export async function attachDane(dns: DnsQuerier, d: MxDiscovery, ipv6: boolean)
   );
 }
 
-export async function checkDomain(domain: string, deps: CheckDeps): Promise<DomainResult> {
-  const checkedAt = new Date();
-  const t0 = Date.now();
-  const policiesSeen = deps.policies ? probeDomainPolicies(domain, deps.policies) : Promise.resolve(null);
-  const d = await discoverMx(deps.dns, domain, deps.mx);
-  await attachDane(deps.dns, d, deps.mx.ipv6);
-  const port = deps.port;
-  type Task =
-    | { kind: "probe"; job: SmtpProbeJob; cnames: string[]; rcode: string }
-    | { kind: "row"; row: HostRow };
-  const tasks: Task[] = [];
-  for (const h of d.hosts) {
-    if (h.addresses.length === 0) {
-      tasks.push({ kind: "row", row: unresolvedHostRow(h, port, new Date()) });
-      continue;
-    }
-    for (const ip of h.addresses) {
-      tasks.push({
-        kind: "probe",
-        job: { hostname: h.hostname, ip, port, dane: h.dane ?? null, probe: deps.params },
-        cnames: h.cnames,
-        rcode: h.rcode,
-      });
+/** A counting semaphore: at most `limit` holders at once, served in arrival order. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.used >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.used++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.used--;
     }
   }
-  const hosts = await mapLimit(tasks, deps.concurrency, async (t) => {
-    if (t.kind === "row") return t.row;
-    const row = await probeSmtpStarttls(t.job, deps.probe);
-    row.hostname_cnames = t.cnames;
-    row.dns_rcode = t.rcode;
+}
+
+/** A DNS querier that remembers whether any resolver answered any query (rcode other than TIMEOUT). */
+class AnswerWatch implements DnsQuerier {
+  answered = false;
+  constructor(private readonly inner: DnsQuerier) {}
+  async query(name: string, type: DnsRecordType): Promise<DnsAnswer> {
+    const a = await this.inner.query(name, type);
+    if (a.rcode !== "TIMEOUT") this.answered = true;
+    return a;
+  }
+}
+
+/** Domains in progress at once in one check: MX discovery is cheap, probes are bounded by --concurrency. */
+export const DOMAIN_LANES = 64;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One `check` invocation's shared work, as `scan` shares it: every DNS question is asked once (CachingDns), each
+ * unique (MX host, IP, port) is probed — and inventoried — once, and its row is reused by every domain that names
+ * the host. Probes of one IP run one at a time with --per-host-delay between them (so two host names on one
+ * address never inventory it at once); at most `concurrency` probes are in flight overall.
+ */
+export class CheckRun {
+  private readonly dns: AnswerWatch;
+  private readonly policies: PolicyFetchContext | null;
+  private readonly rows = new Map<string, Promise<HostRow>>();
+  private readonly ipTail = new Map<string, Promise<void>>();
+  /** When the last probe of each IP ended (ms since the epoch). */
+  private readonly ipEnded = new Map<string, number>();
+  private readonly slots: Slots;
+  /** Probes started so far: one per unique (host, IP, port). */
+  probesStarted = 0;
+  probesDone = 0;
+
+  constructor(private readonly deps: CheckDeps) {
+    this.dns = new AnswerWatch(new CachingDns(deps.dns));
+    this.policies = deps.policies ? { ...deps.policies, dns: this.dns } : null;
+    this.slots = new Slots(Math.max(1, deps.concurrency));
+  }
+
+  /** Whether any resolver answered any query of this run so far. */
+  get dnsAnswered(): boolean {
+    return this.dns.answered;
+  }
+
+  /** The row of one (host, IP, port): probed on first request, shared afterwards. */
+  private probe(job: SmtpProbeJob): Promise<HostRow> {
+    const key = `${job.hostname}|${job.ip}|${job.port}`;
+    let row = this.rows.get(key);
+    if (!row) {
+      this.probesStarted++;
+      row = this.onIp(job.ip, () => this.slots.run(() => probeSmtpStarttls(job, this.deps.probe))).finally(
+        () => {
+          this.probesDone++;
+        },
+      );
+      this.rows.set(key, row);
+    }
     return row;
-  });
-  const seen = await policiesSeen;
-  // A domain that takes no mail (null MX, no MX) has no MX hosts a policy could be about.
-  const facts = d.kind === "mx" || d.kind === "implicit" ? seen : null;
-  return {
-    domain: buildDomainRow(d, hosts, checkedAt, Date.now() - t0, { facts, list: deps.policyList ?? null }),
-    hosts,
-  };
+  }
+
+  /** Run `fn` after every earlier probe of this IP, at least --per-host-delay after the last one ended. */
+  private onIp<T>(ip: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.ipTail.get(ip);
+    const run = (async () => {
+      if (before) await before;
+      const ended = this.ipEnded.get(ip);
+      const wait = ended === undefined ? 0 : ended + this.deps.params.perHostDelayMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      try {
+        return await fn();
+      } finally {
+        this.ipEnded.set(ip, Date.now());
+      }
+    })();
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.ipTail.set(ip, tail);
+    void tail.then(() => {
+      if (this.ipTail.get(ip) === tail) this.ipTail.delete(ip);
+    });
+    return run;
+  }
+
+  /** Check every domain, at most `lanes` at once, started in the order given; the promises in that order. */
+  checkDomains(domains: readonly string[], lanes = DOMAIN_LANES): Promise<DomainResult>[] {
+    const slots = new Slots(lanes);
+    return domains.map((d) => slots.run(() => this.checkDomain(d)));
+  }
+
+  async checkDomain(domain: string): Promise<DomainResult> {
+    const checkedAt = new Date();
+    const t0 = Date.now();
+    const policiesSeen = this.policies ? probeDomainPolicies(domain, this.policies) : Promise.resolve(null);
+    const d = await discoverMx(this.dns, domain, this.deps.mx);
+    await attachDane(this.dns, d, this.deps.mx.ipv6);
+    const port = this.deps.port;
+    const hosts = await Promise.all(
+      d.hosts.flatMap((h) =>
+        h.addresses.length === 0
+          ? [Promise.resolve(unresolvedHostRow(h, port, new Date()))]
+          : h.addresses.map(async (ip) => {
+              const shared = await this.probe({
+                hostname: h.hostname,
+                ip,
+                port,
+                dane: h.dane ?? null,
+                probe: this.deps.params,
+              });
+              // A copy per domain: the DNS facts are this domain's discovery's.
+              return { ...shared, hostname_cnames: h.cnames, dns_rcode: h.rcode };
+            }),
+      ),
+    );
+    const seen = await policiesSeen;
+    // A domain that takes no mail (null MX, no MX) has no MX hosts a policy could be about.
+    const facts = d.kind === "mx" || d.kind === "implicit" ? seen : null;
+    return {
+      domain: buildDomainRow(d, hosts, checkedAt, Date.now() - t0, {
+        facts,
+        list: this.deps.policyList ?? null,
+      }),
+      hosts,
+    };
+  }
+}
+
+/** Check one domain on its own (no work shared with other domains). */
+export function checkDomain(domain: string, deps: CheckDeps): Promise<DomainResult> {
+  return new CheckRun(deps).checkDomain(domain);
 }
 
 export interface ProbeTarget {

@@ -6,7 +6,15 @@
 import type { HostRow } from "../../shared/schema/host-row.js";
 import { parseProbeTarget, probeTarget } from "../check/run-check.js";
 import { inProcessDeps } from "../deps.js";
-import { type CheckArgs, dnsClient, NoResolverError, smtpPort, UsageError } from "../options.js";
+import {
+  type CheckArgs,
+  dnsClient,
+  ehloNameWarning,
+  NoResolverError,
+  resolveEhloName,
+  smtpPort,
+  UsageError,
+} from "../options.js";
 import { renderHost } from "../render/text.js";
 import type { OutputArgs } from "./check.js";
 
@@ -14,6 +22,7 @@ export async function runProbe(
   targets: string[],
   args: CheckArgs & OutputArgs,
   out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<void> {
   if (targets.length === 0)
     throw new UsageError("give at least one target: host, ip, host:port or [ipv6]:port");
@@ -25,6 +34,8 @@ export async function runProbe(
   });
   const dns = dnsClient(args);
   const deps = inProcessDeps(args, dns);
+  const warning = ehloNameWarning(args["ehlo-name"], resolveEhloName(args["ehlo-name"]));
+  if (warning) err.write(`mxsurvey: warning: ${warning}\n`);
   const color = args.color ?? (out as { isTTY?: boolean }).isTTY === true;
   try {
     // Targets run in parallel, up to --concurrency at once (a host-name target's addresses share its slot and
@@ -52,7 +63,11 @@ export async function runProbe(
         throw new NoResolverError(`no DNS resolver answered for ${t.host}`);
       }
       for (const r of rows)
-        out.write(args.json ? `${JSON.stringify(r)}\n` : `${renderHost(r, { color })}\n\n`);
+        out.write(
+          args.json
+            ? `${JSON.stringify(r)}\n`
+            : `${renderHost(r, { color, verbose: args.verbose === true })}\n\n`,
+        );
     }
   } finally {
     dns.close();

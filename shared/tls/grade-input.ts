@@ -1,7 +1,7 @@
 /** The grade's inputs from a stored host row (grades are recomputable from stored facts). */
 
 import type { HostRow } from "../schema/host-row.js";
-import { type Grade, type GradeInput, gradeHost } from "./grade.js";
+import { type ForcedTlsHost, forcedTlsEligible, type Grade, type GradeInput, gradeHost } from "./grade.js";
 
 export function gradeInputFromRow(r: HostRow, extra: { mta_sts_enforced?: boolean | null } = {}): GradeInput {
   return {
@@ -49,4 +49,37 @@ export function rowGrade(
     grade: g.grade,
     recommendations: g.recommendations.map((x) => x.code).filter((c) => c !== "publish_mta_sts_or_dane"),
   };
+}
+
+/** The facts LuxSci's Forced TLS rule reads, from a stored host row (no STARTTLS offered is no TLS). */
+export function forcedTlsHostFromRow(r: HostRow): ForcedTlsHost {
+  return {
+    starttls_ok: r.starttls_offered === false ? false : r.starttls_ok,
+    tls10: r.tls10,
+    tls12: r.tls12,
+    nist_r1_ok: r.nist_r1_ok,
+  };
+}
+
+/**
+ * LuxSci's Forced TLS eligibility over a domain's probed host rows: false as soon as one host has no working
+ * STARTTLS (known at any --depth) or fails another rule; true only when every rule is measured and met (which
+ * needs the TLS inventory); null otherwise.
+ */
+export function forcedTlsFromRows(rows: readonly HostRow[]): boolean | null {
+  return forcedTlsEligible(rows.map(forcedTlsHostFromRow));
+}
+
+/**
+ * What to change that a row's measured facts already show, at any depth: the grade's recommendations, or at
+ * --depth basic (no grade) those the rubric gives for the facts measured — no STARTTLS, an untrusted or expired
+ * certificate, a weak key — since an unmeasured fact recommends nothing. The domain-level advice (MTA-STS, DANE)
+ * is left to the domain row.
+ */
+export function rowAdvice(r: HostRow, now: Date): string[] {
+  if (r.grade !== null) return r.recommendations;
+  if (r.starttls_offered === null) return [];
+  return gradeHost(gradeInputFromRow(r), now)
+    .recommendations.map((x) => x.code)
+    .filter((c) => c !== "publish_mta_sts_or_dane");
 }

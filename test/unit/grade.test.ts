@@ -5,6 +5,8 @@
  */
 
 import { describe, expect, it } from "vitest";
+import { emptyHostRow } from "../../shared/rows.js";
+import type { HostRow } from "../../shared/schema/host-row.js";
 import { suiteByName } from "../../shared/tls/cipher-suites.js";
 import {
   domainGrade,
@@ -16,6 +18,7 @@ import {
   RECOMMENDATIONS,
   weakKey,
 } from "../../shared/tls/grade.js";
+import { rowAdvice } from "../../shared/tls/grade-input.js";
 import {
   NIST_800_52R1_SUITES,
   NIST_800_52R2_SUITES,
@@ -273,6 +276,47 @@ describe("grade", () => {
     ["no hosts", [], null],
   ] as [string, ForcedTlsHost[], boolean | null][])("grade - forcedTlsEligible: %s", (_why, hosts, want) => {
     expect(forcedTlsEligible(hosts)).toBe(want);
+  });
+});
+
+/** A --depth basic row (no inventory, no grade) with these facts. */
+const basicRow = (f: Partial<HostRow>): HostRow => ({
+  ...emptyHostRow("mx.example.org", "192.0.2.1", 25, NOW),
+  smtp_banner_code: 220,
+  ...f,
+});
+const TLS_OK: Partial<HostRow> = {
+  starttls_offered: true,
+  starttls_ok: true,
+  tls_version: "TLSv1.3",
+  cert_trusted: true,
+  cert_expired: false,
+  cert_not_yet_valid: false,
+  cert_name_matches_mx: true,
+  cert_key_type: "rsa",
+  cert_key_bits: 2048,
+  cert_sig_alg: "sha256WithRSAEncryption",
+  cert_not_after: "2099-01-01T00:00:00Z",
+};
+
+describe("row advice", () => {
+  it.each([
+    ["no STARTTLS at --depth basic", basicRow({ starttls_offered: false }), ["enable_starttls"]],
+    ["a failing handshake", basicRow({ starttls_offered: true, starttls_ok: false }), ["enable_starttls"]],
+    ["a valid certificate: nothing measured to change", basicRow(TLS_OK), []],
+    [
+      "an untrusted certificate with a small key",
+      basicRow({ ...TLS_OK, cert_trusted: false, cert_key_bits: 1024 }),
+      ["use_trusted_certificate", "use_2048_bit_key"],
+    ],
+    ["nothing measured (unreachable)", basicRow({ smtp_banner_code: null }), []],
+    [
+      "a graded row keeps its own recommendations",
+      basicRow({ ...TLS_OK, grade: "B", recommendations: ["enable_nist_r1_suites"] }),
+      ["enable_nist_r1_suites"],
+    ],
+  ] as [string, HostRow, string[]][])("grade - rowAdvice: %s", (_why, row, want) => {
+    expect(rowAdvice(row, NOW)).toEqual(want);
   });
 });
 

@@ -6,7 +6,12 @@
 
 import { describe, expect, it } from "vitest";
 import type { MxDiscovery, MxHost } from "../../shared/dns/mx.js";
-import { buildDomainRow, primaryHosts, unresolvedHostRow } from "../../shared/domain-result.js";
+import {
+  buildDomainRow,
+  domainGradeReason,
+  primaryHosts,
+  unresolvedHostRow,
+} from "../../shared/domain-result.js";
 import { emptyHostRow } from "../../shared/rows.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
@@ -45,6 +50,26 @@ const GOOD_TLS: Partial<HostRow> = {
   cert_subject_cn: MX,
   cert_sans: [MX],
   cert_sha256: "ab".repeat(32),
+};
+
+/** GOOD_TLS after a full TLS inventory that grades A: TLS 1.2 and 1.3, NIST r1 and r2 suites, no weak suite. */
+const FULL_A: Partial<HostRow> = {
+  ...GOOD_TLS,
+  inventory_depth: "full",
+  ssl2: false,
+  ssl3: false,
+  tls10: false,
+  tls11: false,
+  tls12: true,
+  tls13: true,
+  ciphers: ["TLSv1.3:TLS_AES_128_GCM_SHA256", "TLSv1.2:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+  ciphers_complete: true,
+  nist_r1_ok: true,
+  nist_r2_ok: true,
+  cert_key_type: "rsa",
+  cert_key_bits: 2048,
+  cert_sig_alg: "sha256WithRSAEncryption",
+  cert_not_after: "2099-01-01T00:00:00.000Z",
 };
 
 const failed = (
@@ -473,6 +498,8 @@ const domainCases: { name: string; input: { d: MxDiscovery; rows: HostRow[] }; e
       mx_priorities: [10, 20],
       mx_primary_hosts: ["mx1.example.org"],
       cert_name_matches_domain: false,
+      // LuxSci's Forced TLS asks every MX host, backups included: the backup offers no STARTTLS.
+      forced_tls_eligible: false,
       hosts_total: 2,
       hosts_ok: 1,
     }),
@@ -516,6 +543,7 @@ const domainCases: { name: string; input: { d: MxDiscovery; rows: HostRow[] }; e
       mx_priorities: [10, 10],
       mx_primary_hosts: ["a.example.org", "b.example.org"],
       cert_name_matches_domain: null,
+      forced_tls_eligible: false,
       hosts_total: 2,
       hosts_ok: 0,
     }),
@@ -620,6 +648,59 @@ const domainCases: { name: string; input: { d: MxDiscovery; rows: HostRow[] }; e
       mx_priorities: [10],
       mx_primary_hosts: [MX],
       hosts_total: 1,
+    }),
+  },
+  {
+    name: "Forced TLS: a primary without STARTTLS makes it false, at --depth basic too",
+    input: {
+      d: discovery("mx", [mxHost(MX, 10)]),
+      rows: [row({ smtp_banner_code: 220, starttls_offered: false })],
+    },
+    expect: domainRow({
+      status: "no_starttls",
+      mx_hosts: [MX],
+      mx_priorities: [10],
+      mx_primary_hosts: [MX],
+      forced_tls_eligible: false,
+      hosts_total: 1,
+    }),
+  },
+  {
+    name: "Forced TLS: a primary whose STARTTLS handshake fails makes it false",
+    input: {
+      d: discovery("mx", [mxHost(MX, 10)]),
+      rows: [
+        row({
+          smtp_banner_code: 220,
+          starttls_offered: true,
+          starttls_reply_code: 220,
+          starttls_ok: false,
+          ...failed("tls_alert", "tls_handshake"),
+        }),
+      ],
+    },
+    expect: domainRow({
+      status: "tls_failed",
+      mx_hosts: [MX],
+      mx_priorities: [10],
+      mx_primary_hosts: [MX],
+      forced_tls_eligible: false,
+      hosts_total: 1,
+    }),
+  },
+  {
+    name: "Forced TLS: a fully inventoried valid host makes it true",
+    input: { d: discovery("mx", [mxHost(MX, 10)]), rows: [row(FULL_A)] },
+    expect: domainRow({
+      status: "valid",
+      mx_hosts: [MX],
+      mx_priorities: [10],
+      mx_primary_hosts: [MX],
+      cert_name_matches_domain: false,
+      grade: "A",
+      forced_tls_eligible: true,
+      hosts_total: 1,
+      hosts_ok: 1,
     }),
   },
 ];
@@ -739,5 +820,49 @@ describe("domain result", () => {
       const r = unresolvedHostRow(input, 25, AT);
       expect(r).toMatchObject(want);
       expect(r.probed_at).toBe("2025-01-02T03:04:05.000Z");
+    });
+
+  const B_HOST: Partial<HostRow> = { ...FULL_A, nist_r1_ok: false };
+  const gradeReasonCases: {
+    name: string;
+    input: { rows: HostRow[]; enforced?: boolean | null; recommendations?: string[] };
+    expect: ReturnType<typeof domainGradeReason>;
+  }[] = [
+    {
+      name: "the worst primary host decides",
+      input: { rows: [row(FULL_A, "a.example.org"), row(B_HOST, "b.example.org")] },
+      expect: { grade: "B", host_grade: "B", worst_hosts: ["b.example.org"], lowered_by: [] },
+    },
+    {
+      name: "every host alike: all of them are named",
+      input: { rows: [row(FULL_A, "a.example.org"), row(FULL_A, "b.example.org")] },
+      expect: {
+        grade: "A",
+        host_grade: "A",
+        worst_hosts: ["a.example.org", "b.example.org"],
+        lowered_by: [],
+      },
+    },
+    {
+      name: "a major domain-level finding lowers it two letters below every host",
+      input: { rows: [row(FULL_A)], recommendations: ["mta_sts_mx_failing", "publish_tls_rpt"] },
+      expect: { grade: "C", host_grade: "A", worst_hosts: [MX], lowered_by: ["mta_sts_mx_failing"] },
+    },
+    {
+      name: "minor and info findings do not lower it",
+      input: { rows: [row(FULL_A)], recommendations: ["fix_mta_sts", "publish_tls_rpt"] },
+      expect: { grade: "A", host_grade: "A", worst_hosts: [MX], lowered_by: [] },
+    },
+    {
+      name: "an ungraded host (--depth basic): no grade",
+      input: { rows: [row(FULL_A, "a.example.org"), row(GOOD_TLS, "b.example.org")] },
+      expect: { grade: null, host_grade: null, worst_hosts: [], lowered_by: [] },
+    },
+  ];
+  for (const { name, input, expect: want } of gradeReasonCases)
+    it(`domain grade reason - ${name}`, () => {
+      expect(domainGradeReason(input.rows, input.enforced ?? null, input.recommendations ?? [], AT)).toEqual(
+        want,
+      );
     });
 });
