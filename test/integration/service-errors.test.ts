@@ -95,7 +95,7 @@ describe("unreachable services", () => {
       ],
       "NATS",
     ],
-    ["worker", () => ["worker", "--nats", nats(), "--quiet", ...probeArgs()], "NATS"],
+    ["worker", () => ["worker", "--nats", nats(), "--quiet", "--allow-private-targets"], "NATS"],
     ["status", () => ["status", "--nats", nats()], "NATS"],
     ["status SCAN_ID", () => ["status", "20260101T000000Z-abcdef", "--nats", nats()], "NATS"],
     ["db migrate", () => ["db", "migrate", "--clickhouse", clickhouse()], "ClickHouse"],
