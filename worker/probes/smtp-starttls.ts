@@ -75,13 +75,15 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
   const t0 = Date.now();
   const row = emptyHostRow(job.hostname, job.ip, job.port, startedAt);
   const seen: { presented: Uint8Array[] | null } = { presented: null };
+  // One deadline for the whole (host, IP): the first probe and the TLS inventory share it.
+  const deadline = Deadline.after(ctx.settings.hostDeadlineMs);
   try {
-    await runSteps(job, ctx, row, now, seen);
+    await runSteps(job, ctx, row, now, seen, deadline);
     if (row.connect_ms !== null) row.connections_used = 1;
     const depth = job.depth ?? ctx.settings.depth;
     if (depth !== "basic") {
       row.inventory_depth = depth;
-      if (row.starttls_offered === true) await runInventory(job, ctx, row, depth);
+      if (row.starttls_offered === true) await runInventory(job, ctx, row, depth, deadline);
     }
   } finally {
     row.duration_ms = Date.now() - t0;
@@ -106,13 +108,15 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
 
 /**
  * The TLS inventory (--depth versions | full): our own ClientHellos over fresh STARTTLS connections, one at a
- * time with --per-host-delay between them, within what is left of the host deadline. Its facts join the row.
+ * time with --per-host-delay between them, within what is left of the host deadline (the same Deadline the
+ * first probe ran under). Its facts join the row.
  */
 async function runInventory(
   job: SmtpProbeJob,
   ctx: ProbeContext,
   row: HostRow,
   depth: "versions" | "full",
+  deadline: Deadline,
 ): Promise<void> {
   const s = ctx.settings;
   const inv = await runTlsInventory(
@@ -128,6 +132,7 @@ async function runInventory(
         depth,
         allowPrivateTargets: s.allowPrivateTargets,
       },
+      deadline,
       ...(ctx.connect ? { connect: ctx.connect } : {}),
     },
   );
@@ -141,6 +146,7 @@ async function runSteps(
   row: HostRow,
   now: () => Date,
   seen: { presented: Uint8Array[] | null },
+  deadline: Deadline,
 ): Promise<void> {
   const s = ctx.settings;
   const policy = checkTargetAddress(job.ip, s.allowPrivateTargets);
@@ -152,7 +158,6 @@ async function runSteps(
     });
     return;
   }
-  const deadline = Deadline.after(s.hostDeadlineMs);
   const conn = await connectTcp(job, s.connectTimeoutMs, deadline, ctx.connect);
   if (!conn.ok) return setFailure(row, conn.failure);
   row.connect_ms = conn.ms;
