@@ -87,3 +87,62 @@ describe("bounds - one host deadline", () => {
     expect(row.connections_used).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("bounds - TLS record flood", () => {
+  const MiB = 1024 * 1024;
+
+  it("flood - endless empty HelloRequests after our ClientHello: tls_too_large at tls_handshake after the byte budget, not the 10 s TLS timeout", async () => {
+    // Why: OpenSSL's client skips HelloRequests mid-handshake, so without a byte budget the flood runs until
+    // --tls-timeout (GBs over a fast link).
+    const s = await server({
+      hostname: HOSTNAME,
+      tlsResponder: { versions: [], suites: [], flood: "hello_request" },
+    });
+    const t0 = Date.now();
+    const row = await probe(s, { tlsTimeoutMs: 10_000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect({ status: row.status, failure: row.failure, phase: row.failure_phase }).toEqual({
+      status: "tls_failed",
+      failure: "tls_too_large",
+      phase: "tls_handshake",
+    });
+    expect(row.failure_detail).toBe("more than 1048576 bytes from the server without a completed handshake");
+    expect({
+      starttls_offered: row.starttls_offered,
+      starttls_ok: row.starttls_ok,
+      tls_version: row.tls_version,
+    }).toEqual({ starttls_offered: true, starttls_ok: false, tls_version: null });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(s.flooded).toBeGreaterThan(MiB);
+    expect(s.flooded).toBeLessThan(16 * MiB);
+  });
+
+  it("flood - the same flood answering an inventory hello (--depth versions): the inventory stops with tls_too_large", async () => {
+    // Why: the inventory's answer reader skips the same HelloRequests; its 256 KiB bound must end the attempt
+    // with a named failure, and the inventory must not try again on every version.
+    const s = await server({
+      hostname: HOSTNAME,
+      tlsResponder: { versions: [], suites: [], flood: "hello_request" },
+    });
+    const t0 = Date.now();
+    const row = await probe(s, { tlsTimeoutMs: 10_000, depth: "versions" });
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect({ status: row.status, failure: row.failure, phase: row.failure_phase }).toEqual({
+      status: "tls_failed",
+      failure: "tls_too_large",
+      phase: "tls_handshake",
+    });
+    expect(row.inventory_failure).toBe("tls_too_large");
+    expect(row.connections_used).toBe(2);
+    expect([row.tls13, row.tls12, row.tls11, row.tls10, row.ssl3, row.ssl2]).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(s.flooded).toBeLessThan(32 * MiB);
+  });
+});

@@ -41,6 +41,17 @@ export interface FakeTlsConfig {
   stallAfterHello?: boolean;
   /** DHE prime size in the ServerKeyExchange, default 2048. */
   dhBits?: number;
+  /**
+   * Why: a record flood. Instead of any answer, endless handshake records full of empty HelloRequests, which
+   * OpenSSL's client (and our answer reader) skip mid-handshake (RFC 5246 §7.4.1.1), so only a byte budget ends
+   * them before the TLS timeout. Must give tls_too_large at phase tls_handshake (probe and inventory alike).
+   */
+  flood?: "hello_request";
+}
+
+/** One flood record: a 16 KiB handshake record of 4,096 empty HelloRequests. */
+export function helloRequestFloodRecord(): Buffer {
+  return record(22, 0x0303, Buffer.alloc(16_384, 0));
 }
 
 export interface ParsedClientHello {

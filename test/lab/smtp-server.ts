@@ -6,7 +6,7 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { type FakeTlsConfig, fakeTlsAnswer, parseClientHello } from "./fake-tls.js";
+import { type FakeTlsConfig, fakeTlsAnswer, helloRequestFloodRecord, parseClientHello } from "./fake-tls.js";
 
 export interface SmtpBehaviour {
   greeting?: {
@@ -52,6 +52,8 @@ export interface LabSmtpServer {
   port: number;
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** Bytes a `tlsResponder.flood` handed to its sockets, all connections together (bounds what clients read). */
+  readonly flooded: number;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startSmtpServer(opts: {
 
   const sockets = new Set<net.Socket>();
   let connections = 0;
+  let flooded = 0;
 
   const server = net.createServer((socket) => {
     connections++;
@@ -247,6 +250,23 @@ export async function startSmtpServer(opts: {
             const parsed = parseClientHello(got);
             if (!parsed.ok && "need" in parsed && got.length < 64 * 1024) return;
             raw.removeListener("data", onHello);
+            if (cfg.flood) {
+              const rec = helloRequestFloodRecord();
+              const pump = (): void => {
+                while (!closed && !raw.destroyed && raw.writable) {
+                  const more = raw.write(rec, (err) => {
+                    if (!err) flooded += rec.length;
+                  });
+                  if (!more) {
+                    raw.once("drain", pump);
+                    return;
+                  }
+                }
+              };
+              raw.resume(); // read (and drop) whatever the client sends, so its close is seen
+              pump();
+              return;
+            }
             const answer = parsed.ok ? fakeTlsAnswer(parsed.hello, cfg) : null;
             if (answer) raw.write(answer);
             if (cfg.stallAfterHello) return; // the connection stays open until the client or close() ends it
@@ -343,6 +363,9 @@ export async function startSmtpServer(opts: {
     port: address.port,
     get connections() {
       return connections;
+    },
+    get flooded() {
+      return flooded;
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

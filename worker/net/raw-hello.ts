@@ -5,7 +5,8 @@
  *
  * SMTP problems (no greeting, EHLO refused, STARTTLS not offered or refused) end the attempt with a typed
  * failure from the closed vocabulary (shared/failures.ts), phases connect/banner/ehlo/starttls; what happens
- * after our ClientHello is an outcome, not a failure — except the job deadline running out.
+ * after our ClientHello is an outcome, not a failure — except the job deadline running out, and more bytes than
+ * the answer reader's bound without an answer (`tls_too_large`: a flood of records it skips).
  */
 
 import { connect as netConnect, type Socket } from "node:net";
@@ -142,7 +143,17 @@ function readAnswer(
     const ok = (outcome: HelloOutcome) => finish({ ok: true, outcome, ms: Date.now() - started });
     const onData = (chunk: Buffer) => {
       const a = reader.push(chunk);
-      if (a) ok(a);
+      if (a && reader.overLimit) {
+        finish({
+          ok: false,
+          failure: {
+            failure: "tls_too_large",
+            phase: "tls_handshake",
+            detail: `more than ${reader.limit} bytes from the server without an answer to our ClientHello`,
+          },
+          starttlsOffered: true,
+        });
+      } else if (a) ok(a);
     };
     const onEnd = () => ok(reader.end());
     const onError = (err: unknown) => {

@@ -25,7 +25,7 @@ import {
 } from "node:tls";
 import { classifyTlsError, type TlsFailure } from "./classify.js";
 import type { Deadline } from "./deadline.js";
-import { DEFAULT_TAP_LIMIT, TapStream } from "./tap-stream.js";
+import { DEFAULT_HANDSHAKE_BYTE_BUDGET, DEFAULT_TAP_LIMIT, TapStream } from "./tap-stream.js";
 import { extractServerCertificates, TLS13_SUITES } from "./tls-records.js";
 
 /** Every cipher OpenSSL offers, anonymous and NULL ones last so a server honouring our order picks a real one. */
@@ -161,6 +161,8 @@ export function startTls(
     deadline: Deadline;
     /** Bound on the server bytes recorded for `presented`, default 256 KiB (tests lower it). */
     recordLimit?: number;
+    /** Server bytes the handshake may take before `tls_too_large`, default 1 MiB. */
+    byteBudget?: number;
   },
 ): Promise<TlsResult> {
   const started = Date.now();
@@ -169,7 +171,22 @@ export function startTls(
     let done = false;
     const servername = isIP(opts.servername) ? undefined : opts.servername;
     // The handshake runs over the tap, which records what the server sends (see the module comment).
-    const tap = new TapStream(socket, opts.recordLimit ?? DEFAULT_TAP_LIMIT);
+    // The byte budget ends a flood of records OpenSSL skips (empty HelloRequests) before the timer would.
+    const byteBudget = opts.byteBudget ?? DEFAULT_HANDSHAKE_BYTE_BUDGET;
+    const tap = new TapStream(socket, opts.recordLimit ?? DEFAULT_TAP_LIMIT, {
+      bytes: byteBudget,
+      onExceeded: () =>
+        finish({
+          ok: false,
+          failure: {
+            failure: "tls_too_large",
+            phase: "tls_handshake",
+            detail: `more than ${byteBudget} bytes from the server without a completed handshake`,
+            alert: null,
+          },
+          ms: Date.now() - started,
+        }),
+    });
     const tlsSocket = tlsConnect({
       socket: tap,
       ...(servername ? { servername } : {}),
