@@ -7,6 +7,7 @@
 import { DOMAIN_RECOMMENDATIONS } from "../../shared/policy/recommendations.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
+import { safeText } from "../../shared/text-safe.js";
 import { RECOMMENDATIONS } from "../../shared/tls/grade.js";
 import { certNamesDomain, certTrustedInDate, hostStatusForDomain } from "../../shared/verdict.js";
 
@@ -333,7 +334,8 @@ function paint(o: RenderOptions, code: string, s: string): string {
 
 function renderLines(lines: Line[], o: RenderOptions, indent: string): string[] {
   return lines.map(
-    (l) => `${indent}${paint(o, COLOR[l.mark], SYMBOL[l.mark])} ${l.check.padEnd(12)} ${l.reason}`,
+    // Reasons carry server text (greetings, replies, certificate names): escaped for the terminal.
+    (l) => `${indent}${paint(o, COLOR[l.mark], SYMBOL[l.mark])} ${l.check.padEnd(12)} ${safeText(l.reason)}`,
   );
 }
 
@@ -361,7 +363,7 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
       d.mx_ip_literals.includes(h) ? "IP literal" : "",
     ].filter(Boolean);
     if (d.mx_kind === "mx")
-      out.push(`  MX ${String(d.mx_priorities[i]).padStart(3)} ${h}  (${notes.join(", ")})`);
+      out.push(`  MX ${String(d.mx_priorities[i]).padStart(3)} ${safeText(h)}  (${notes.join(", ")})`);
   });
   if (d.mx_truncated) out.push("  more MX records than --max-mx; the rest were not probed");
   for (const r of hosts) {
@@ -369,7 +371,9 @@ export function renderDomain(d: DomainRow, hosts: HostRow[], o: RenderOptions): 
     const s = hostStatusForDomain(r, d.domain);
     const hm: Mark = s === "ok" ? "pass" : s === "cert_invalid" ? "warn" : "fail";
     const where = r.ip ? `${r.ip}:${r.port}` : "no address";
-    out.push(`  ${paint(o, BOLD, `[${pref ?? "-"}] ${r.hostname}`)} ${where}  ${paint(o, COLOR[hm], s)}`);
+    out.push(
+      `  ${paint(o, BOLD, `[${pref ?? "-"}] ${safeText(r.hostname)}`)} ${where}  ${paint(o, COLOR[hm], s)}`,
+    );
     const dane = daneLine(r);
     out.push(
       ...renderLines(
@@ -405,7 +409,7 @@ export function renderHost(r: HostRow, o: RenderOptions): string {
   const hm: Mark = s === "ok" ? "pass" : s === "cert_invalid" ? "warn" : "fail";
   const where = r.ip ? `${r.ip}:${r.port}` : "no address";
   return [
-    `${paint(o, BOLD, r.hostname)} ${where}  ${paint(o, COLOR[hm], s)}`,
+    `${paint(o, BOLD, safeText(r.hostname))} ${where}  ${paint(o, COLOR[hm], s)}`,
     ...renderLines(
       [
         ...hostChecks(r, null),

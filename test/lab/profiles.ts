@@ -281,6 +281,20 @@ export const LAB_CASES: LabCase[] = [
     },
   },
   {
+    name: "hostile-text",
+    why: "greets with terminal escapes (OSC window title, clear screen) and control bytes: text output shows them escaped, JSON keeps them as sent",
+    hosts: {
+      mx: { behaviour: { greeting: { lines: ["mx \x1b]0;pwned\x07 \x1b[2J ESMTP \x9b2J\x08"] } } },
+    },
+    expect: {
+      facts: {
+        mx: { smtp_banner: "220 mx \x1b]0;pwned\x07 \x1b[2J ESMTP \x9b2J\x08", smtp_banner_code: 220 },
+      },
+      domain: "valid",
+      hosts: { mx: ok },
+    },
+  },
+  {
     name: "ehlo-refused",
     why: "EHLO refused, HELO accepted: no extensions, so no STARTTLS",
     hosts: { mx: { behaviour: { ehlo: "refuse" } } },
