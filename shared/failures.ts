@@ -52,6 +52,7 @@ export const FAILURES = [
   "tls_protocol_version", // no protocol version in common
   "tls_no_shared_cipher",
   "tls_handshake_failed", // any other handshake failure
+  "tls_unsupported_by_client", // the server chose a version or suite our OpenSSL cannot complete (3DES, RC4, SSLv3 ...)
   "tls_too_large", // more TLS bytes than our budget without a completed handshake or an answer (a record flood)
   // whole job
   "deadline_exceeded", // the per-host overall deadline ran out

@@ -34,9 +34,11 @@ export function certNamesDomain(r: CertFields, domain: string): boolean {
 export function hostStatus(r: HostRow): HostStatus {
   if (r.failure === "blocked_address") return "blocked";
   if (r.failure && NO_ADDRESS.has(r.failure)) return "dns_failed";
-  if (r.tls_version !== null) {
+  // tls_version alone is not enough: it also holds the server's choice when no handshake completed.
+  if (r.starttls_ok === true && r.tls_version !== null) {
     return certTrustedInDate(r) && r.cert_name_matches_mx === true ? "ok" : "cert_invalid";
   }
+  if (r.failure === "tls_unsupported_by_client") return "tls_unsupported_by_client";
   if (r.starttls_offered === true) return "tls_failed";
   if (r.starttls_offered === false) return "no_starttls";
   if (r.failure_phase === "connect" || r.failure_phase === "job") return "unreachable";

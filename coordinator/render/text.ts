@@ -94,9 +94,26 @@ export function hostChecks(r: HostRow, domain: string | null): Line[] {
     return out;
   }
   out.push({ mark: "pass", check: "STARTTLS", reason: "offered and accepted (220)" });
-  if (r.tls_version === null) {
+  if (r.starttls_ok !== true) {
+    // No handshake completed; tls_version/tls_cipher, when set, are the server's own choice (its ServerHello).
     const alert = r.tls_alert ? ` (alert ${r.tls_alert})` : "";
-    out.push({ mark: "fail", check: "TLS", reason: `handshake failed: ${failureText(r)}${alert}` });
+    const chose = r.tls_version !== null ? `the server chose ${r.tls_version} ${r.tls_cipher ?? "?"}` : "";
+    out.push({
+      mark: "fail",
+      check: "TLS",
+      reason:
+        r.failure === "tls_unsupported_by_client"
+          ? `${chose}, which this client cannot complete`
+          : `${chose ? `${chose}, then the ` : ""}handshake failed: ${failureText(r)}${alert}`,
+    });
+    if (r.cert_sha256 !== null) {
+      const sent = r.cert_sans.length > 0 ? r.cert_sans.join(", ") : `CN=${r.cert_subject_cn ?? ""}`;
+      out.push({
+        mark: "skip",
+        check: "Certificate",
+        reason: `sent in the clear, not verified: ${oneLine(sent, 60)}; issuer ${r.cert_issuer ?? "?"}; ${date(r.cert_not_before)} to ${date(r.cert_not_after)}`,
+      });
+    }
     return out;
   }
   const oldTls = r.tls_version === "TLSv1" || r.tls_version === "TLSv1.1";
@@ -176,18 +193,25 @@ const VERSIONS: [keyof HostRow, string][] = [
 export function inventoryLines(r: HostRow): Line[] {
   if (r.inventory_depth === "basic") return [];
   const out: Line[] = [];
+  // "Accepted" is the server's ServerHello choosing it (README: TLS inventory). When no handshake completed
+  // and this client could have completed one, that choice is all there is: "hello", never ✓.
+  const helloOnly = r.starttls_ok !== true && r.failure !== "tls_unsupported_by_client";
+  const yes = helloOnly ? "hello" : "yes";
   const v = (k: keyof HostRow) => (r[k] === true ? "yes" : r[k] === false ? "no" : "?");
+  const version = (k: keyof HostRow) => (r[k] === true ? yes : v(k));
+  const only = helloOnly ? " (ServerHello only: no handshake completed)" : "";
   const oldOn = r.ssl2 === true || r.ssl3 === true;
-  out.push({
-    mark: oldOn
+  const versionsMark: Mark = oldOn
+    ? "fail"
+    : r.tls12 === false && r.tls13 !== true
       ? "fail"
-      : r.tls12 === false && r.tls13 !== true
-        ? "fail"
-        : r.tls12 === null
-          ? "skip"
-          : "pass",
+      : r.tls12 === null
+        ? "skip"
+        : "pass";
+  out.push({
+    mark: helloOnly && versionsMark === "pass" ? "warn" : versionsMark,
     check: "Versions",
-    reason: VERSIONS.map(([k, name]) => `${name} ${v(k)}`).join("  "),
+    reason: VERSIONS.map(([k, name]) => `${name} ${version(k)}`).join("  ") + only,
   });
   if (r.inventory_depth === "full") {
     const weak = new Set(r.weak_ciphers);
@@ -200,12 +224,12 @@ export function inventoryLines(r: HostRow): Line[] {
     }
     for (const [ver, names] of byVersion) {
       const anyWeak = names.some((n) => n.endsWith("(weak)"));
-      out.push({ mark: anyWeak ? "warn" : "pass", check: `  ${ver}`, reason: names.join(", ") });
+      out.push({ mark: anyWeak || helloOnly ? "warn" : "pass", check: `  ${ver}`, reason: names.join(", ") });
     }
     out.push({
-      mark: r.weak_ciphers.length > 0 ? "warn" : "pass",
+      mark: r.weak_ciphers.length > 0 || helloOnly ? "warn" : "pass",
       check: "Ciphers",
-      reason: `${r.ciphers.length} suites${r.ciphers_complete ? "" : " (incomplete)"}, ${r.weak_ciphers.length} weak; NIST 800-52r1 ${v("nist_r1_ok")}, r2 ${v("nist_r2_ok")}; forward secrecy only ${v("forward_secrecy_only")}; server order ${v("server_cipher_order")}; groups ${r.kx_groups.join(" ") || "-"}`,
+      reason: `${helloOnly ? "chosen in ServerHellos only: " : ""}${r.ciphers.length} suites${r.ciphers_complete ? "" : " (incomplete)"}, ${r.weak_ciphers.length} weak; NIST 800-52r1 ${v("nist_r1_ok")}, r2 ${v("nist_r2_ok")}; forward secrecy only ${v("forward_secrecy_only")}; server order ${v("server_cipher_order")}; groups ${r.kx_groups.join(" ") || "-"}`,
     });
   }
   if (r.inventory_failure)

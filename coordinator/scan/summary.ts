@@ -16,7 +16,7 @@ export interface SurveySummary {
   host_jobs: number;
   /** Per unique MX host name. */
   mx_host_status: Partial<Record<HostStatus, number>>;
-  /** MX hosts that answered SMTP (ok, cert_invalid, tls_failed, no_starttls). */
+  /** MX hosts that answered EHLO (ok, cert_invalid, tls_failed, tls_unsupported_by_client, no_starttls). */
   mx_hosts_smtp: number;
   mx_hosts_without_starttls: number;
   pct_mx_hosts_without_starttls: number | null;
@@ -59,7 +59,8 @@ export function summarize(
     mx[s] = (mx[s] ?? 0) + 1;
   }
   const n = (s: HostStatus) => mx[s] ?? 0;
-  const smtp = n("ok") + n("cert_invalid") + n("tls_failed") + n("no_starttls");
+  const smtp =
+    n("ok") + n("cert_invalid") + n("tls_failed") + n("tls_unsupported_by_client") + n("no_starttls");
   const tls = n("ok") + n("cert_invalid");
   const dom: Partial<Record<DomainStatus, number>> = {};
   for (const s of domainStatuses) dom[s] = (dom[s] ?? 0) + 1;

@@ -329,6 +329,53 @@ export const LAB_CASES: LabCase[] = [
     },
   },
   {
+    name: "3des-only",
+    why: "offers STARTTLS but only 3DES, which Node's OpenSSL 3 cannot complete: the server's own choice and chain are the facts",
+    hosts: { mx: { behaviour: { tlsResponder: { versions: [0x0303], suites: [0x000a] } } } },
+    expect: {
+      facts: {
+        mx: {
+          starttls_offered: true,
+          starttls_ok: false,
+          tls_version: "TLSv1.2",
+          tls_cipher: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+          tls_alert: "handshake_failure",
+          cert_sans: ["mx.3des-only.lab.test"],
+          cert_name_matches_mx: true,
+          cert_trusted: null,
+          connections_used: 2,
+        },
+      },
+      domain: "tls_unsupported_by_client",
+      hosts: {
+        mx: {
+          status: "tls_unsupported_by_client",
+          failure: "tls_unsupported_by_client",
+          phase: "tls_handshake",
+        },
+      },
+    },
+  },
+  {
+    name: "hello-then-fail",
+    why: "answers OpenSSL's ClientHello with a ServerHello and its chain, then hangs up: its choice is kept, its TLS does not work",
+    hosts: { mx: { behaviour: { tlsResponder: { versions: [0x0303], suites: [0x009c] } } } },
+    expect: {
+      facts: {
+        mx: {
+          starttls_ok: false,
+          tls_version: "TLSv1.2",
+          tls_cipher: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+          cert_sans: ["mx.hello-then-fail.lab.test"],
+          cert_trusted: null,
+          connections_used: 1,
+        },
+      },
+      domain: "tls_failed",
+      hosts: { mx: { status: "tls_failed", failure: "connection_closed", phase: "tls_handshake" } },
+    },
+  },
+  {
     name: "refused",
     why: "nothing listens on the MX host's address",
     hosts: { mx: { behaviour: {}, noServer: true } },

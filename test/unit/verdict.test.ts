@@ -94,6 +94,24 @@ const hostCases: { name: string; input: Partial<HostRow>; expect: HostStatus }[]
     input: { ...GOOD_TLS, ...failed("smtp_timeout", "ehlo_tls") },
     expect: "ok",
   },
+  {
+    name: "the server's ServerHello choice without a completed handshake is not TLS: tls_failed",
+    input: {
+      ...GOOD_TLS,
+      ...failed("connection_closed", "tls_handshake", { starttls_offered: true, starttls_ok: false }),
+    },
+    expect: "tls_failed",
+  },
+  {
+    name: "a suite this client cannot complete (3DES): its own status, not no_starttls or tls_failed",
+    input: failed("tls_unsupported_by_client", "tls_handshake", {
+      starttls_offered: true,
+      starttls_ok: false,
+      tls_version: "TLSv1.2",
+      tls_cipher: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+    }),
+    expect: "tls_unsupported_by_client",
+  },
   { name: "blocked address", input: failed("blocked_address", "connect"), expect: "blocked" },
   { name: "dns_nxdomain", input: failed("dns_nxdomain", "resolve"), expect: "dns_failed" },
   { name: "dns_no_address", input: failed("dns_no_address", "resolve"), expect: "dns_failed" },
@@ -253,6 +271,12 @@ const P = (status: HostStatus, hostname = MX): HostRow => {
     ok: GOOD_TLS,
     cert_invalid: { ...GOOD_TLS, cert_trusted: false },
     tls_failed: failed("tls_alert", "tls_handshake", { starttls_offered: true }),
+    tls_unsupported_by_client: failed("tls_unsupported_by_client", "tls_handshake", {
+      starttls_offered: true,
+      starttls_ok: false,
+      tls_version: "TLSv1.2",
+      tls_cipher: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+    }),
     no_starttls: { starttls_offered: false },
     smtp_failed: failed("banner_timeout", "banner"),
     unreachable: failed("connection_refused", "connect"),
@@ -277,6 +301,16 @@ const primaryCases: { name: string; input: HostStatus[]; expect: DomainStatus }[
   { name: "no_starttls outranks unreachable", input: ["unreachable", "no_starttls"], expect: "no_starttls" },
   { name: "no_starttls outranks tls_failed", input: ["tls_failed", "no_starttls"], expect: "no_starttls" },
   { name: "tls_failed outranks cert_invalid", input: ["cert_invalid", "tls_failed"], expect: "tls_failed" },
+  {
+    name: "tls_failed outranks tls_unsupported_by_client",
+    input: ["tls_unsupported_by_client", "tls_failed"],
+    expect: "tls_failed",
+  },
+  {
+    name: "tls_unsupported_by_client outranks cert_invalid",
+    input: ["cert_invalid", "tls_unsupported_by_client"],
+    expect: "tls_unsupported_by_client",
+  },
   {
     name: "cert_invalid outranks smtp_failed",
     input: ["smtp_failed", "cert_invalid"],

@@ -39,7 +39,13 @@ export type HelloOutcome =
   | { kind: "reset"; detail: string };
 
 export type HelloExchange =
-  | { ok: true; outcome: HelloOutcome; ms: number }
+  | {
+      ok: true;
+      outcome: HelloOutcome;
+      ms: number;
+      /** With `keepBytes`: the server's bytes up to the answer (bounded by the reader's limit), else null. */
+      bytes: Buffer | null;
+    }
   | {
       ok: false;
       failure: ProbeFailure;
@@ -59,7 +65,7 @@ export async function exchangeHello(
   settings: RawHelloSettings,
   deadline: Deadline,
   hello: Buffer,
-  opts: AnswerReaderOptions & { connect?: ConnectFn } = {},
+  opts: AnswerReaderOptions & { connect?: ConnectFn; keepBytes?: boolean } = {},
 ): Promise<HelloExchange> {
   const connect = opts.connect ?? ((ip, port) => netConnect({ host: ip, port }));
   const tcp = await openTcp(target, settings, deadline, connect);
@@ -123,9 +129,10 @@ function readAnswer(
   settings: RawHelloSettings,
   deadline: Deadline,
   hello: Buffer,
-  opts: AnswerReaderOptions,
+  opts: AnswerReaderOptions & { keepBytes?: boolean },
 ): Promise<HelloExchange> {
   const started = Date.now();
+  const kept: Buffer[] | null = opts.keepBytes ? [] : null;
   const { ms, byDeadline } = deadline.budget(settings.tlsTimeoutMs);
   const reader = new ServerAnswerReader(opts);
   return new Promise<HelloExchange>((resolve) => {
@@ -140,9 +147,11 @@ function readAnswer(
       socket.off("error", onError);
       resolve(r);
     };
-    const ok = (outcome: HelloOutcome) => finish({ ok: true, outcome, ms: Date.now() - started });
+    const ok = (outcome: HelloOutcome) =>
+      finish({ ok: true, outcome, ms: Date.now() - started, bytes: kept ? Buffer.concat(kept) : null });
     const onData = (chunk: Buffer) => {
       const a = reader.push(chunk);
+      if (kept && !reader.overLimit) kept.push(chunk);
       if (a && reader.overLimit) {
         finish({
           ok: false,

@@ -24,6 +24,9 @@ export const DEFAULT_TAP_LIMIT = 256 * 1024;
 /** Server bytes one handshake may take: far above any real flight (a long chain, OCSP, TLS 1.3 tickets). */
 export const DEFAULT_HANDSHAKE_BYTE_BUDGET = 1024 * 1024;
 
+/** Client bytes kept: enough for any ClientHello OpenSSL writes (its suites say what this client can complete). */
+const CLIENT_BYTES_KEPT = 16 * 1024;
+
 export interface TapBudget {
   bytes: number;
   /** Called once, with the bytes counted, when they pass `bytes` before `stopRecording()`. */
@@ -38,6 +41,8 @@ export class TapStream extends Duplex {
   private endPushed = false;
   /** Server bytes counted against the budget; counting ends with stopRecording(). */
   private received = 0;
+  private sent: Buffer[] = [];
+  private sentKept = 0;
   private counting = true;
   private exceeded = false;
 
@@ -117,7 +122,17 @@ export class TapStream extends Duplex {
     if (!this.socket.destroyed && !this.exceeded) this.socket.resume();
   }
 
+  /** The first bytes the client wrote (its ClientHello), up to CLIENT_BYTES_KEPT. */
+  get clientBytes(): Buffer {
+    return Buffer.concat(this.sent);
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.sentKept < CLIENT_BYTES_KEPT) {
+      const part = chunk.subarray(0, CLIENT_BYTES_KEPT - this.sentKept);
+      this.sent.push(Buffer.from(part));
+      this.sentKept += part.length;
+    }
     // A write to a gone socket is dropped: its 'close' (or 'error') is already on the way to us.
     if (this.socket.destroyed || !this.socket.writable) callback();
     else if (this.socket.write(chunk)) callback();

@@ -60,7 +60,21 @@ export interface TlsFacts {
   authorizationError: string | null;
 }
 
+/** What a failed handshake leaves: the server's bytes (for its own choice, server-choice.ts) and ours. */
+export interface TlsFailureEvidence {
+  /** Server → client bytes recorded during the handshake (bounded by the recording limit). */
+  serverBytes: Buffer;
+  /** Our first bytes (the ClientHello OpenSSL wrote): its suites are what this client can complete. */
+  clientBytes: Buffer;
+  /** TLS 1.3 server handshake traffic secret from the key log, when the handshake got that far. */
+  serverHandshakeTrafficSecret: Buffer | null;
+}
+
 export type TlsResult =
+  | { ok: true; socket: TLSSocket; facts: TlsFacts; ms: number }
+  | ({ ok: false; failure: TlsFailure; ms: number } & TlsFailureEvidence);
+
+type TlsOutcome =
   | { ok: true; socket: TLSSocket; facts: TlsFacts; ms: number }
   | { ok: false; failure: TlsFailure; ms: number };
 
@@ -202,7 +216,7 @@ export function startTls(
       serverHsSecret = serverHandshakeSecret(line) ?? serverHsSecret;
     };
     tlsSocket.on("keylog", onKeylog);
-    const finish = (r: TlsResult) => {
+    const finish = (r: TlsOutcome) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -210,8 +224,14 @@ export function startTls(
       tlsSocket.off("close", onClose);
       tlsSocket.off("keylog", onKeylog);
       if (!r.ok) {
-        tap.stopRecording();
+        const evidence: TlsFailureEvidence = {
+          serverBytes: tap.stopRecording(),
+          clientBytes: tap.clientBytes,
+          serverHandshakeTrafficSecret: serverHsSecret,
+        };
         tlsSocket.destroy();
+        resolve({ ...r, ...evidence });
+        return;
       }
       resolve(r);
     };

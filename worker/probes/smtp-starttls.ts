@@ -29,9 +29,15 @@ import { classifyCertError } from "../net/classify.js";
 import { verifyDane } from "../net/dane-verify.js";
 import { Deadline } from "../net/deadline.js";
 import { parseEhlo } from "../net/ehlo.js";
+import {
+  askServerChoice,
+  clientCannotComplete,
+  clientHelloSuites,
+  serverChoiceFromBytes,
+} from "../net/server-choice.js";
 import { SmtpChannel } from "../net/smtp-channel.js";
 import { connectTcp } from "../net/tcp-connect.js";
-import { startTls, type TlsFacts } from "../net/tls-client.js";
+import { startTls, type TlsFacts, type TlsResult } from "../net/tls-client.js";
 import { runTlsInventory } from "./tls-inventory.js";
 
 export interface SmtpProbeJob {
@@ -79,7 +85,7 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
   const deadline = Deadline.after(ctx.settings.hostDeadlineMs);
   try {
     await runSteps(job, ctx, row, now, seen, deadline);
-    if (row.connect_ms !== null) row.connections_used = 1;
+    if (row.connect_ms !== null) row.connections_used += 1;
     const depth = job.depth ?? ctx.settings.depth;
     if (depth !== "basic") {
       row.inventory_depth = depth;
@@ -230,6 +236,8 @@ async function runSteps(
       row.starttls_ok = false;
       row.tls_alert = tls.failure.alert;
       setFailure(row, tls.failure);
+      socket.destroy();
+      await learnServerChoice(job, ctx, row, tls, deadline, now());
       return;
     }
     row.starttls_ok = true;
@@ -257,6 +265,72 @@ async function runSteps(
   }
 }
 
+/** Failures after which the server's own answer can tell more (not a timer, not a flood). */
+const NO_CHOICE_AFTER: ReadonlySet<string> = new Set(["tls_timeout", "deadline_exceeded", "tls_too_large"]);
+
+/**
+ * OpenSSL did not finish the handshake: the version, suite and certificates the server chose, from its own
+ * answer (worker/net/server-choice.ts) — the bytes it sent OpenSSL, or else one more connection with our own
+ * ClientHello offering what OpenSSL lacks. A choice this client cannot complete (3DES, RC4, EXPORT, SSLv3 ...)
+ * becomes failure tls_unsupported_by_client; the facts are recorded either way, the certificates unverified.
+ */
+async function learnServerChoice(
+  job: SmtpProbeJob,
+  ctx: ProbeContext,
+  row: HostRow,
+  tls: Extract<TlsResult, { ok: false }>,
+  deadline: Deadline,
+  now: Date,
+): Promise<void> {
+  if (NO_CHOICE_AFTER.has(tls.failure.failure)) return;
+  const offered = clientHelloSuites(tls.clientBytes);
+  let choice = serverChoiceFromBytes(tls.serverBytes, tls.serverHandshakeTrafficSecret);
+  const source = choice ? "its answer to OpenSSL's ClientHello" : "its answer to our own ClientHello";
+  if (!choice) {
+    if (deadline.expired()) return;
+    const s = ctx.settings;
+    row.connections_used += 1;
+    const asked = await askServerChoice(
+      job,
+      {
+        ehloName: s.ehloName,
+        connectTimeoutMs: s.connectTimeoutMs,
+        smtpTimeoutMs: s.smtpTimeoutMs,
+        tlsTimeoutMs: s.tlsTimeoutMs,
+      },
+      deadline,
+      offered,
+      ctx.connect,
+    );
+    if (asked.kind !== "choice") return;
+    choice = asked.choice;
+    // A suite OpenSSL offered too: the server refused OpenSSL's hello for another reason; its facts would
+    // contradict that refusal, so the row keeps the failure alone.
+    if (!clientCannotComplete(choice, offered)) {
+      row.failure_detail = `${row.failure_detail}; our own ClientHello got ${choice.version} ${choice.cipher}, which OpenSSL offered too`;
+      return;
+    }
+  }
+  const unsupported = clientCannotComplete(choice, offered);
+  const was = `${row.failure}: ${row.failure_detail}`;
+  row.tls_version = choice.version;
+  row.tls_cipher = choice.cipher;
+  const certs = choice.certificates
+    ? `its certificates as sent (not verified: no handshake completed)`
+    : `no certificates (${choice.certificatesError})`;
+  if (unsupported) {
+    row.failure = "tls_unsupported_by_client";
+    row.failure_phase = "tls_handshake";
+    row.failure_detail = `the server chose ${choice.version} ${choice.cipher}, which this client (OpenSSL ${process.versions.openssl}) cannot complete; from ${source}: ${certs}; OpenSSL's attempt: ${was}`;
+  } else {
+    row.failure_detail = `${row.failure_detail}; the server had chosen ${choice.version} ${choice.cipher} (${source}): ${certs}`;
+  }
+  const leaf = choice.certificates?.[0];
+  if (!choice.certificates || !leaf) return;
+  row.cert_chain_sha256 = choice.certificates.map((c) => createHash("sha256").update(c).digest("hex"));
+  fillLeafFacts(row, leaf, job.hostname, now);
+}
+
 function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now: Date): void {
   const { authorized, authorizationError } = f;
   const leaf = f.chain[0];
@@ -274,6 +348,11 @@ function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now: Date)
   row.cert_trusted = authorized;
   row.cert_error_code = authorized ? null : authorizationError;
   row.cert_error = authorized ? null : classifyCertError(authorizationError ?? "");
+  fillLeafFacts(row, leaf, hostname, now);
+}
+
+/** The leaf's own facts (dates, names, key, signature); `cert_error` other when it does not parse. */
+function fillLeafFacts(row: HostRow, leaf: Uint8Array, hostname: string, now: Date): void {
   let facts: CertFacts;
   try {
     facts = certFacts(leaf, now);
