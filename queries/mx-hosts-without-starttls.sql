@@ -13,6 +13,7 @@ FROM
         multiIf(has(s, 'no_starttls'), 'no_starttls', has(s, 'tls_failed'), 'tls_failed',
                 has(s, 'tls_unsupported_by_client'), 'tls_unsupported_by_client',
                 has(s, 'cert_invalid'), 'cert_invalid', has(s, 'smtp_failed'), 'smtp_failed',
+                has(s, 'inconclusive'), 'inconclusive',
                 has(s, 'unreachable'), 'unreachable', has(s, 'dns_failed'), 'dns_failed',
                 has(s, 'blocked'), 'blocked', 'ok') AS worst
     FROM hosts FINAL

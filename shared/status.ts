@@ -15,6 +15,10 @@ export const HOST_STATUSES = [
   "tls_unsupported_by_client",
   "no_starttls", // the server speaks SMTP but does not offer STARTTLS
   "smtp_failed", // connected, but the greeting or EHLO/HELO failed, so STARTTLS could not be tried
+  // not now rather than not so: a 4xx greeting (421 too many connections), a tarpit (no greeting, no EHLO reply),
+  // a reset or close right after connect or the greeting, a resolver that failed (SERVFAIL, REFUSED, timeout);
+  // the failure and phase say which. Never counted as a server without STARTTLS.
+  "inconclusive",
   "unreachable", // no TCP connection (refused, timed out, unreachable)
   "dns_failed", // the MX host name did not resolve to an address
   "blocked", // the address is special-purpose and was not contacted (--allow-private-targets is off)
@@ -28,6 +32,7 @@ export const DOMAIN_STATUSES = [
   "tls_unsupported_by_client", // a primary host negotiates only what this client cannot complete (3DES, RC4 ...)
   "no_starttls", // a primary host does not offer STARTTLS
   "smtp_failed", // a primary host could not be tested past the SMTP greeting / EHLO
+  "inconclusive", // a primary host rate-limited, tarpitted or reset us, or its address lookup failed
   "unreachable", // a primary host did not accept a TCP connection
   "dns_failed", // a primary host name did not resolve
   "blocked", // a primary host address is special-purpose and was not contacted
@@ -48,6 +53,7 @@ export const DOMAIN_SEVERITY: readonly HostStatus[] = [
   "tls_unsupported_by_client",
   "cert_invalid",
   "smtp_failed",
+  "inconclusive",
   "unreachable",
   "dns_failed",
   "blocked",

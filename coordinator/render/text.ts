@@ -366,6 +366,7 @@ function renderLines(lines: Line[], o: RenderOptions, indent: string): string[] 
 const DOMAIN_MARK: Record<string, Mark> = {
   valid: "pass",
   cert_invalid: "warn",
+  inconclusive: "warn",
   no_mail: "skip",
 };
 

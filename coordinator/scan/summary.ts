@@ -20,6 +20,11 @@ export interface SurveySummary {
   mx_hosts_smtp: number;
   mx_hosts_without_starttls: number;
   pct_mx_hosts_without_starttls: number | null;
+  /**
+   * MX hosts whose answer was "not now" (rate-limited, tarpit, reset, resolver failure): counted apart, never
+   * among those without STARTTLS nor in mx_hosts_smtp.
+   */
+  mx_hosts_inconclusive: number;
   /** MX hosts whose STARTTLS handshake worked (ok, cert_invalid). */
   mx_hosts_tls: number;
   mx_hosts_tls_invalid_cert: number;
@@ -72,6 +77,7 @@ export function summarize(
     mx_hosts_smtp: smtp,
     mx_hosts_without_starttls: n("no_starttls"),
     pct_mx_hosts_without_starttls: pct(n("no_starttls"), smtp),
+    mx_hosts_inconclusive: n("inconclusive"),
     mx_hosts_tls: tls,
     mx_hosts_tls_invalid_cert: n("cert_invalid"),
     pct_tls_hosts_invalid_cert: pct(n("cert_invalid"), tls),
@@ -88,6 +94,7 @@ export function renderSummary(s: SurveySummary, scanId: string, outDir: string |
     `  unique IPs               ${s.unique_ips}`,
     `  probe jobs (host, IP)    ${s.host_jobs}`,
     `  MX hosts without STARTTLS        ${s.pct_mx_hosts_without_starttls ?? "-"}%  (${s.mx_hosts_without_starttls} of ${s.mx_hosts_smtp} MX hosts that answered SMTP)`,
+    `  MX hosts inconclusive            ${s.mx_hosts_inconclusive}  (rate-limited, tarpit, reset or resolver failure: not counted above)`,
     `  STARTTLS hosts, invalid cert     ${s.pct_tls_hosts_invalid_cert ?? "-"}%  (${s.mx_hosts_tls_invalid_cert} of ${s.mx_hosts_tls} MX hosts with working STARTTLS)`,
     `  MX host status   ${Object.entries(s.mx_host_status)
       .sort((a, b) => b[1] - a[1])

@@ -36,6 +36,7 @@ function depsFor(lab: LabWorld): CheckDeps {
         perHostDelayMs: 0,
       },
       secureContext: createProbeSecureContext([lab.ca.certPem]),
+      retryDelayMs: 200,
     },
     concurrency: 8,
   };

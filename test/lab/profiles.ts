@@ -225,24 +225,56 @@ export const LAB_CASES: LabCase[] = [
   },
   {
     name: "greet-421",
-    why: "421 greeting: service not available, try later",
+    why: "421 greeting on every connection (too many connections): rate-limited, not measured — retried once, still inconclusive",
     hosts: { mx: { behaviour: { greeting: { code: 421 } } } },
     expect: {
-      facts: { mx: { smtp_banner_code: 421 } },
-      domain: "smtp_failed",
-      hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } },
+      facts: { mx: { smtp_banner_code: 421, starttls_offered: null, connections_used: 2 } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "banner_rejected", phase: "banner" } },
+    },
+  },
+  {
+    name: "421-then-ok",
+    why: "a rate limit that lifts: 421 on the first connection, the normal dialogue on the next — the retry finds it",
+    hosts: { mx: { behaviour: { refuseFirst: 1 } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: 220, starttls_ok: true, connections_used: 2 } },
+      domain: "valid",
+      hosts: { mx: ok },
     },
   },
   {
     name: "never-greets",
-    why: "accepts TCP and never says a word",
+    why: "accepts TCP and never says a word (a tarpit): inconclusive, not retried (it would only spend the deadline)",
     hosts: { mx: { behaviour: { greeting: { never: true } } } },
     expect: {
-      facts: { mx: { smtp_banner_code: null, smtp_banner: null } },
-      domain: "smtp_failed",
-      hosts: { mx: { status: "smtp_failed", failure: "banner_timeout", phase: "banner" } },
+      facts: { mx: { smtp_banner_code: null, smtp_banner: null, connections_used: 1 } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "banner_timeout", phase: "banner" } },
     },
     slow: true,
+  },
+  {
+    name: "reset-on-connect",
+    why: "accepts TCP and resets at once (a connection limit in a middlebox): inconclusive, retried once",
+    hosts: { mx: { behaviour: { reset: "on_connect" } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: null, starttls_offered: null, connections_used: 2 } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "connection_reset", phase: "banner" } },
+    },
+  },
+  {
+    name: "reset-after-greeting",
+    why: "greets, then resets on EHLO (a rate limit enforced after the greeting): inconclusive, retried once",
+    hosts: { mx: { behaviour: { reset: "after_greeting" } } },
+    expect: {
+      facts: {
+        mx: { smtp_banner_code: 220, ehlo_command: null, starttls_offered: null, connections_used: 2 },
+      },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "connection_reset", phase: "ehlo" } },
+    },
   },
   {
     name: "drip",

@@ -38,6 +38,18 @@ export interface SmtpBehaviour {
     ciphers?: string;
     secureContextOptions?: tls.SecureContextOptions;
   };
+  /**
+   * Why: a rate limit that lifts — the first `refuseFirst` connections get "421 4.7.0 Too many connections" and a
+   * close, later ones the normal dialogue. A probe that retries once finds the server (status ok); one that
+   * does not reports inconclusive, banner_rejected at banner.
+   */
+  refuseFirst?: number;
+  /**
+   * Why: servers and middleboxes that reset instead of refusing. "on_connect": accept, then RST 20 ms later (must give
+   * inconclusive, connection_reset at banner); "after_greeting": greet, then RST on the first command (must give
+   * inconclusive, connection_reset at ehlo).
+   */
+  reset?: "on_connect" | "after_greeting";
   /** "close_during_handshake": reply 220 to STARTTLS, read the ClientHello, then close the socket. */
   tlsFailure?: "close_during_handshake";
   /**
@@ -117,13 +129,13 @@ export async function startSmtpServer(opts: {
     connections++;
     sockets.add(socket);
     try {
-      serveConnection(socket);
+      serveConnection(socket, connections);
     } catch {
       socket.destroy();
     }
   });
 
-  function serveConnection(raw: net.Socket): void {
+  function serveConnection(raw: net.Socket, connection: number): void {
     const timers = new Set<NodeJS.Timeout>();
     let closed = false;
     let current: net.Socket = raw; // the raw socket, then the TLSSocket after STARTTLS
@@ -225,6 +237,10 @@ export async function startSmtpServer(opts: {
     };
 
     const handle = (line: string): void => {
+      if (b.reset === "after_greeting") {
+        raw.resetAndDestroy();
+        return;
+      }
       const space = line.indexOf(" ");
       const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
       const arg = space < 0 ? "" : line.slice(space + 1).trim();
@@ -316,6 +332,15 @@ export async function startSmtpServer(opts: {
       });
     };
 
+    if (b.reset === "on_connect") {
+      // A moment after the accept, so the client has seen its connection established (as over a real network).
+      later(20, () => raw.resetAndDestroy());
+      return;
+    }
+    if (b.refuseFirst !== undefined && connection <= b.refuseFirst) {
+      hangUp(reply(421, [`4.7.0 ${hostname} Too many connections, try again later`]));
+      return;
+    }
     const g = b.greeting ?? {};
     if (g.never) {
       raw.resume(); // read and ignore everything

@@ -22,7 +22,7 @@ import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ProbeDepth, ProbeSettings } from "../../shared/settings.js";
 import { rowGrade } from "../../shared/tls/grade-input.js";
 import { inventoryRowFields } from "../../shared/tls/inventory.js";
-import { hostStatus } from "../../shared/verdict.js";
+import { hostStatus, worthRetrying } from "../../shared/verdict.js";
 import { checkTargetAddress } from "../net/address-policy.js";
 import { type CertFacts, certFacts } from "../net/cert-facts.js";
 import { classifyCertError } from "../net/classify.js";
@@ -58,7 +58,16 @@ export interface ProbeContext {
   now?: () => Date;
   /** Bound on the server's handshake bytes kept to read its certificates (default 256 KiB; tests lower it). */
   tlsRecordLimit?: number;
+  /** Pause before the one retry of a rate-limited or reset attempt (default RETRY_DELAY_MS; tests lower it). */
+  retryDelayMs?: number;
 }
+
+/**
+ * Pause before retrying an attempt the server answered with "not now" (a 4xx greeting, a reset after connect or
+ * the greeting): rate limits such as "421 too many connections" lift within seconds. Taken only when the host
+ * deadline leaves room for the pause, a connection and a reply.
+ */
+export const RETRY_DELAY_MS = 5_000;
 
 /** How long to wait for the reply to QUIT: politeness, not measurement. */
 const QUIT_WAIT_MS = 2_000;
@@ -85,7 +94,7 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, ctx: ProbeContext): P
   const deadline = Deadline.after(ctx.settings.hostDeadlineMs);
   try {
     await runSteps(job, ctx, row, now, seen, deadline);
-    if (row.connect_ms !== null) row.connections_used += 1;
+    await retryOnce(job, ctx, row, now, seen, deadline);
     const depth = job.depth ?? ctx.settings.depth;
     if (depth !== "basic") {
       row.inventory_depth = depth;
@@ -146,6 +155,33 @@ async function runInventory(
   row.connections_used += inv.connections_used;
 }
 
+/**
+ * A rate limit or a reset before EHLO (shared/verdict.ts worthRetrying) gets one more attempt after a pause,
+ * within the host deadline; the row then holds the second attempt, with the first one named in failure_detail.
+ * A tarpit is not retried: it would only spend the deadline again.
+ */
+async function retryOnce(
+  job: SmtpProbeJob,
+  ctx: ProbeContext,
+  row: HostRow,
+  now: () => Date,
+  seen: { presented: Uint8Array[] | null },
+  deadline: Deadline,
+): Promise<void> {
+  const s = ctx.settings;
+  const pause = ctx.retryDelayMs ?? RETRY_DELAY_MS;
+  if (!worthRetrying(row)) return;
+  if (deadline.remaining() <= pause + s.connectTimeoutMs + s.smtpTimeoutMs) return;
+  const first = `${row.failure} at ${row.failure_phase}${row.failure_detail ? ` (${row.failure_detail})` : ""}`;
+  await new Promise<void>((resolve) => setTimeout(resolve, pause));
+  const again = emptyHostRow(job.hostname, job.ip, job.port, row.probed_at ? new Date(row.probed_at) : now());
+  again.connections_used = row.connections_used;
+  await runSteps(job, ctx, again, now, seen, deadline);
+  const note = `retried once after ${pause} ms; the first attempt: ${first}`;
+  again.failure_detail = again.failure_detail ? `${again.failure_detail}; ${note}` : note;
+  Object.assign(row, again);
+}
+
 async function runSteps(
   job: SmtpProbeJob,
   ctx: ProbeContext,
@@ -167,6 +203,7 @@ async function runSteps(
   const conn = await connectTcp(job, s.connectTimeoutMs, deadline, ctx.connect);
   if (!conn.ok) return setFailure(row, conn.failure);
   row.connect_ms = conn.ms;
+  row.connections_used += 1;
   let socket: Socket = conn.socket;
   const channel = new SmtpChannel(socket, deadline);
   try {
