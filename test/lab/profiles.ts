@@ -470,6 +470,16 @@ export const LAB_CASES: LabCase[] = [
     },
   },
   {
+    name: "mx-servfail",
+    why: "the MX host's address lookup answers SERVFAIL: the resolver failed, not the name — inconclusive, not dns_failed",
+    zone: { mx: { rcode: "SERVFAIL" } },
+    expect: {
+      facts: { mx: { dns_rcode: "SERVFAIL", connect_ms: null } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "dns_servfail", phase: "resolve" } },
+    },
+  },
+  {
     name: "ip-literal-mx",
     why: "the MX target is an IP literal: flagged, not probed",
     zone: { "@": { MX: [{ preference: 10, exchange: "127.0.0.1" }] } },

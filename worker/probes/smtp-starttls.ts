@@ -324,8 +324,10 @@ async function learnServerChoice(
   let choice = serverChoiceFromBytes(tls.serverBytes, tls.serverHandshakeTrafficSecret);
   const source = choice ? "its answer to OpenSSL's ClientHello" : "its answer to our own ClientHello";
   if (!choice) {
-    if (deadline.expired()) return;
     const s = ctx.settings;
+    // One more connection: --per-host-delay first, as between the inventory's connections.
+    if (deadline.remaining() <= s.perHostDelayMs + s.connectTimeoutMs) return;
+    if (s.perHostDelayMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, s.perHostDelayMs));
     row.connections_used += 1;
     const asked = await askServerChoice(
       job,
