@@ -6,17 +6,21 @@
  * (RFC 3207), the negotiated TLS version, cipher and key-exchange group, and the certificate chain with its
  * path validation and name match (RFC 6125).
  * Steps: address policy → connect → greeting → EHLO (→ HELO) → STARTTLS → TLS handshake (SNI = MX host) →
- * EHLO inside TLS → QUIT. Never MAIL, RCPT or DATA.
+ * EHLO inside TLS → QUIT. Never MAIL, RCPT or DATA. Then, all within one --host-deadline:
+ * - a "not now" before EHLO (a 4xx greeting, a reset after connect or the greeting) is tried once more after a
+ *   pause (a tarpit is not: shared/verdict.ts isInconclusive, worthRetrying);
+ * - when OpenSSL could not finish the handshake, the server's own choice (version, suite, certificates sent in
+ *   the clear) from its answer — the handshake's bytes, or one more connection with our own ClientHello
+ *   (worker/net/server-choice.ts); a choice this client cannot complete is tls_unsupported_by_client;
+ * - at --depth versions | full, the TLS inventory (tls-inventory.ts) in what is left of the deadline.
  * Phases that can fail: connect, banner, ehlo, starttls, tls_handshake, ehlo_tls (see shared/failures.ts).
  * Returns a host row in every case (partial data kept); throws only on our own bugs.
  */
 
-import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import type { SecureContext } from "node:tls";
 import type { DaneLookup } from "../../shared/dane/lookup.js";
 import type { ProbeFailure } from "../../shared/failures.js";
-import { certNamesHost } from "../../shared/names.js";
 import { emptyHostRow } from "../../shared/rows.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ProbeDepth, ProbeSettings } from "../../shared/settings.js";
@@ -24,8 +28,7 @@ import { rowGrade } from "../../shared/tls/grade-input.js";
 import { inventoryRowFields } from "../../shared/tls/inventory.js";
 import { hostStatus, worthRetrying } from "../../shared/verdict.js";
 import { checkTargetAddress } from "../net/address-policy.js";
-import { type CertFacts, certFacts } from "../net/cert-facts.js";
-import { classifyCertError } from "../net/classify.js";
+import { fillCertificate, recordServerChoice } from "../net/cert-row.js";
 import { verifyDane } from "../net/dane-verify.js";
 import { Deadline } from "../net/deadline.js";
 import { parseEhlo } from "../net/ehlo.js";
@@ -37,7 +40,7 @@ import {
 } from "../net/server-choice.js";
 import { SmtpChannel } from "../net/smtp-channel.js";
 import { connectTcp } from "../net/tcp-connect.js";
-import { startTls, type TlsFacts, type TlsResult } from "../net/tls-client.js";
+import { startTls, type TlsResult } from "../net/tls-client.js";
 import { runTlsInventory } from "./tls-inventory.js";
 
 export interface SmtpProbeJob {
@@ -350,71 +353,5 @@ async function learnServerChoice(
       return;
     }
   }
-  const unsupported = clientCannotComplete(choice, offered);
-  const was = `${row.failure}: ${row.failure_detail}`;
-  row.tls_version = choice.version;
-  row.tls_cipher = choice.cipher;
-  const certs = choice.certificates
-    ? `its certificates as sent (not verified: no handshake completed)`
-    : `no certificates (${choice.certificatesError})`;
-  if (unsupported) {
-    row.failure = "tls_unsupported_by_client";
-    row.failure_phase = "tls_handshake";
-    row.failure_detail = `the server chose ${choice.version} ${choice.cipher}, which this client (OpenSSL ${process.versions.openssl}) cannot complete; from ${source}: ${certs}; OpenSSL's attempt: ${was}`;
-  } else {
-    row.failure_detail = `${row.failure_detail}; the server had chosen ${choice.version} ${choice.cipher} (${source}): ${certs}`;
-  }
-  const leaf = choice.certificates?.[0];
-  if (!choice.certificates || !leaf) return;
-  row.cert_chain_sha256 = choice.certificates.map((c) => createHash("sha256").update(c).digest("hex"));
-  fillLeafFacts(row, leaf, job.hostname, now);
-}
-
-function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now: Date): void {
-  const { authorized, authorizationError } = f;
-  const leaf = f.chain[0];
-  if (!leaf) {
-    row.cert_trusted = false;
-    row.cert_error = "no_certificate";
-    return;
-  }
-  // The certificates as the server sent them; Node's linked chain (which may hold trust-store roots the server
-  // never sent) only when the server's Certificate message could not be read, and then the row says so.
-  row.cert_chain_sha256 = (f.presented ?? f.chain).map((c) => createHash("sha256").update(c).digest("hex"));
-  if (f.presented === null) {
-    row.failure_detail = `cert_chain_sha256 is OpenSSL's linked chain, not the certificates as sent (${f.presentedError ?? "not read"})`;
-  }
-  row.cert_trusted = authorized;
-  row.cert_error_code = authorized ? null : authorizationError;
-  row.cert_error = authorized ? null : classifyCertError(authorizationError ?? "");
-  fillLeafFacts(row, leaf, hostname, now);
-}
-
-/** The leaf's own facts (dates, names, key, signature); `cert_error` other when it does not parse. */
-function fillLeafFacts(row: HostRow, leaf: Uint8Array, hostname: string, now: Date): void {
-  let facts: CertFacts;
-  try {
-    facts = certFacts(leaf, now);
-  } catch (err) {
-    // The server sent bytes OpenSSL accepted but our parser cannot read: keep what we know.
-    row.cert_error ??= "other";
-    const note = `certificate not parsable: ${err instanceof Error ? err.message : String(err)}`;
-    row.failure_detail = row.failure_detail ? `${row.failure_detail}; ${note}` : note;
-    return;
-  }
-  row.cert_expired = facts.expired;
-  row.cert_not_yet_valid = facts.not_yet_valid;
-  row.cert_self_signed = facts.self_signed;
-  row.cert_subject_cn = facts.subject_cn;
-  row.cert_sans = facts.sans;
-  row.cert_name_matches_mx = certNamesHost(hostname, facts.sans, facts.subject_cn);
-  row.cert_issuer = facts.issuer;
-  row.cert_not_before = facts.not_before;
-  row.cert_not_after = facts.not_after;
-  row.cert_key_type = facts.key_type;
-  row.cert_key_bits = facts.key_bits;
-  row.cert_key_curve = facts.key_curve;
-  row.cert_sig_alg = facts.sig_alg;
-  row.cert_sha256 = facts.sha256;
-  row.cert_spki_sha256 = facts.spki_sha256;
+  recordServerChoice(row, choice, clientCannotComplete(choice, offered), source, job.hostname, now);
 }
