@@ -167,6 +167,25 @@ describe("server choice - a suite this client cannot complete", () => {
   });
 });
 
+describe("server choice - SSLv3 only", () => {
+  it("sslv3-rc4 - a server that speaks only SSLv3 (RC4): tls_unsupported_by_client with its SSLv3 choice and chain", async () => {
+    // Why: OpenSSL 3 has no SSLv3 at all; the server's answer still says what it would use and who it is.
+    const s = await fake({ versions: [0x0300], suites: [0x0005] });
+    const r = await probe(s);
+    expect({ status: r.status, failure: r.failure, phase: r.failure_phase }).toEqual({
+      status: "tls_unsupported_by_client",
+      failure: "tls_unsupported_by_client",
+      phase: "tls_handshake",
+    });
+    expect({ tls_version: r.tls_version, tls_cipher: r.tls_cipher, starttls_ok: r.starttls_ok }).toEqual({
+      tls_version: "SSLv3",
+      tls_cipher: "TLS_RSA_WITH_RC4_128_SHA",
+      starttls_ok: false,
+    });
+    expect(certFacts(r).cert_chain_sha256).toEqual([sha256(leaf.certDer), sha256(ca.certDer)]);
+  });
+});
+
 describe("server choice - a ServerHello, then no handshake", () => {
   it("hello-then-fail - the server's choice and chain are kept, the status stays tls_failed", async () => {
     // Why: a server that picks a suite OpenSSL offered, sends its chain, then never completes (a broken key, a
