@@ -15,7 +15,9 @@ FROM
         hostname,
         groupArray(status) AS s,
         multiIf(has(s, 'no_starttls'), 'no_starttls', has(s, 'tls_failed'), 'tls_failed',
+                has(s, 'tls_unsupported_by_client'), 'tls_unsupported_by_client',
                 has(s, 'cert_invalid'), 'cert_invalid', has(s, 'smtp_failed'), 'smtp_failed',
+                has(s, 'inconclusive'), 'inconclusive',
                 has(s, 'unreachable'), 'unreachable', has(s, 'dns_failed'), 'dns_failed',
                 has(s, 'blocked'), 'blocked', 'ok') AS worst
     FROM hosts FINAL
@@ -23,4 +25,4 @@ FROM
         (SELECT max(scan_id) FROM scans FINAL WHERE state = 'complete') -- @scan
     GROUP BY hostname
 )
-WHERE worst IN ('ok', 'cert_invalid', 'tls_failed', 'no_starttls')
+WHERE worst IN ('ok', 'cert_invalid', 'tls_failed', 'tls_unsupported_by_client', 'no_starttls')

@@ -52,6 +52,8 @@ export const FAILURES = [
   "tls_protocol_version", // no protocol version in common
   "tls_no_shared_cipher",
   "tls_handshake_failed", // any other handshake failure
+  "tls_unsupported_by_client", // the server chose a version or suite our OpenSSL cannot complete (3DES, RC4, SSLv3 ...)
+  "tls_too_large", // more TLS bytes than our budget without a completed handshake or an answer (a record flood)
   // whole job
   "deadline_exceeded", // the per-host overall deadline ran out
   "job_failed", // a distributed job that exhausted its redeliveries
@@ -65,6 +67,7 @@ export const FAILURES = [
   "policy_too_large", // the body exceeds the size limit (64 KiB); reading stopped
   "policy_timeout", // connect, TLS handshake, headers or body did not finish within its timeout
   "policy_http_error", // the server's bytes are not a well-formed HTTP/1.1 response
+  "policy_headers_too_large", // the response heads (interim 1xx ones included) exceed the byte budget; reading stopped
 ] as const;
 export type Failure = (typeof FAILURES)[number];
 

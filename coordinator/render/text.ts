@@ -13,6 +13,7 @@ import { domainGradeReasonOfRow } from "../../shared/domain-result.js";
 import { DOMAIN_RECOMMENDATIONS } from "../../shared/policy/recommendations.js";
 import type { DomainRow } from "../../shared/schema/domain-row.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
+import { safeText } from "../../shared/text-safe.js";
 import { RECOMMENDATIONS, type Severity } from "../../shared/tls/grade.js";
 import { rowAdvice } from "../../shared/tls/grade-input.js";
 import { certNamesDomain, hostStatusForDomain } from "../../shared/verdict.js";
@@ -41,7 +42,7 @@ function oneLine(s: string, max = 100): string {
  * one place such text passes on its way to a terminal: whatever makes it safe to print belongs here.
  */
 export function serverText(s: string | null, max = 100): string {
-  return s === null ? "" : oneLine(s, max);
+  return s === null ? "" : safeText(oneLine(s, max));
 }
 
 /** Failures whose failure_detail is the server's own reply (shown); any other detail is ours or OpenSSL's. */
@@ -124,8 +125,26 @@ export function hostChecks(r: HostRow, domain: string | null): Line[] {
     return out;
   }
   out.push({ mark: "pass", check: "STARTTLS", reason: "offered and accepted (220)" });
-  if (r.tls_version === null) {
-    out.push({ mark: "fail", check: "TLS", reason: `handshake failed: ${failureWords(r)}` });
+  if (r.starttls_ok !== true) {
+    // No handshake completed; tls_version/tls_cipher, when set, are the server's own choice (its ServerHello).
+    const alert = r.tls_alert ? ` (alert ${r.tls_alert})` : "";
+    const chose = r.tls_version !== null ? `the server chose ${r.tls_version} ${r.tls_cipher ?? "?"}` : "";
+    out.push({
+      mark: "fail",
+      check: "TLS",
+      reason:
+        r.failure === "tls_unsupported_by_client"
+          ? `${chose}, which this client cannot complete`
+          : `${chose ? `${chose}, then the ` : ""}handshake failed: ${failureWords(r)}${alert}`,
+    });
+    if (r.cert_sha256 !== null) {
+      const sent = r.cert_sans.length > 0 ? r.cert_sans.join(", ") : `CN=${r.cert_subject_cn ?? ""}`;
+      out.push({
+        mark: "skip",
+        check: "Certificate",
+        reason: `sent in the clear, not verified: ${oneLine(sent, 60)}; issuer ${r.cert_issuer ?? "?"}; ${date(r.cert_not_before)} to ${date(r.cert_not_after)}`,
+      });
+    }
     return out;
   }
   const oldTls = r.tls_version === "TLSv1" || r.tls_version === "TLSv1.1";
@@ -218,18 +237,25 @@ function suitesLabel(version: string): string {
 export function inventoryLines(r: HostRow, verbose = true): Line[] {
   if (r.inventory_depth === "basic") return [];
   const out: Line[] = [];
+  // "Accepted" is the server's ServerHello choosing it (README: TLS inventory). When no handshake completed
+  // and this client could have completed one, that choice is all there is: "hello", never ✓.
+  const helloOnly = r.starttls_ok !== true && r.failure !== "tls_unsupported_by_client";
+  const yes = helloOnly ? "hello" : "yes";
   const v = (k: keyof HostRow) => (r[k] === true ? "yes" : r[k] === false ? "no" : "?");
+  const version = (k: keyof HostRow) => (r[k] === true ? yes : v(k));
+  const only = helloOnly ? " (ServerHello only: no handshake completed)" : "";
   const oldOn = r.ssl2 === true || r.ssl3 === true;
-  out.push({
-    mark: oldOn
+  const versionsMark: Mark = oldOn
+    ? "fail"
+    : r.tls12 === false && r.tls13 !== true
       ? "fail"
-      : r.tls12 === false && r.tls13 !== true
-        ? "fail"
-        : r.tls12 === null
-          ? "skip"
-          : "pass",
+      : r.tls12 === null
+        ? "skip"
+        : "pass";
+  out.push({
+    mark: helloOnly && versionsMark === "pass" ? "warn" : versionsMark,
     check: "Versions",
-    reason: VERSIONS.map(([k, name]) => `${name} ${v(k)}`).join("  "),
+    reason: VERSIONS.map(([k, name]) => `${name} ${version(k)}`).join("  ") + only,
   });
   if (r.inventory_depth === "full" && r.ciphers.length > 0) {
     if (verbose) {
@@ -260,9 +286,9 @@ export function inventoryLines(r: HostRow, verbose = true): Line[] {
       ? `; forward secrecy only ${v("forward_secrecy_only")}; server order ${v("server_cipher_order")}; groups ${r.kx_groups.join(" ") || "-"}`
       : "";
     out.push({
-      mark: r.weak_ciphers.length > 0 ? "warn" : r.ciphers.length === 0 ? "skip" : "pass",
+      mark: r.weak_ciphers.length > 0 || helloOnly ? "warn" : r.ciphers.length === 0 ? "skip" : "pass",
       check: "Ciphers",
-      reason: `${r.ciphers.length} suites${r.ciphers_complete ? "" : " (incomplete)"}, ${r.weak_ciphers.length} weak; NIST SP 800-52r1 ${v("nist_r1_ok")}, r2 ${v("nist_r2_ok")}${more}`,
+      reason: `${helloOnly ? "chosen in ServerHellos only: " : ""}${r.ciphers.length} suites${r.ciphers_complete ? "" : " (incomplete)"}, ${r.weak_ciphers.length} weak; NIST SP 800-52r1 ${v("nist_r1_ok")}, r2 ${v("nist_r2_ok")}${more}`,
     });
   }
   if (r.inventory_failure)
@@ -405,13 +431,15 @@ function paint(o: RenderOptions, code: string, s: string): string {
 
 function renderLines(lines: Line[], o: RenderOptions, indent: string): string[] {
   return lines.map(
-    (l) => `${indent}${paint(o, COLOR[l.mark], SYMBOL[l.mark])} ${l.check.padEnd(12)} ${l.reason}`,
+    // Reasons carry server text (greetings, replies, certificate names): escaped for the terminal.
+    (l) => `${indent}${paint(o, COLOR[l.mark], SYMBOL[l.mark])} ${l.check.padEnd(12)} ${safeText(l.reason)}`,
   );
 }
 
 const DOMAIN_MARK: Record<string, Mark> = {
   valid: "pass",
   cert_invalid: "warn",
+  inconclusive: "warn",
   no_mail: "skip",
 };
 
@@ -708,7 +736,7 @@ export function renderHost(r: HostRow, o: RenderOptions): string {
   const s = r.status;
   const where = r.ip ? `${r.ip}:${r.port}` : "no address";
   return [
-    `${paint(o, BOLD, r.hostname)} ${where}  ${paint(o, COLOR[HOST_MARK[s] ?? "fail"], `${s} — ${words(HOST_STATUS_WORDS, s)}`)}`,
+    `${paint(o, BOLD, safeText(r.hostname))} ${where}  ${paint(o, COLOR[HOST_MARK[s] ?? "fail"], `${s} — ${words(HOST_STATUS_WORDS, s)}`)}`,
     ...renderLines(
       [
         ...hostChecks(r, null),

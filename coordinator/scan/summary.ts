@@ -21,10 +21,15 @@ export interface SurveySummary {
   resolvers_unanswered: ResolverStats[];
   /** Per unique MX host name. */
   mx_host_status: Partial<Record<HostStatus, number>>;
-  /** MX hosts that answered SMTP (ok, cert_invalid, tls_failed, no_starttls). */
+  /** MX hosts that answered EHLO (ok, cert_invalid, tls_failed, tls_unsupported_by_client, no_starttls). */
   mx_hosts_smtp: number;
   mx_hosts_without_starttls: number;
   pct_mx_hosts_without_starttls: number | null;
+  /**
+   * MX hosts whose answer was "not now" (rate-limited, tarpit, reset, resolver failure): counted apart, never
+   * among those without STARTTLS nor in mx_hosts_smtp.
+   */
+  mx_hosts_inconclusive: number;
   /** MX hosts whose STARTTLS handshake worked (ok, cert_invalid). */
   mx_hosts_tls: number;
   mx_hosts_tls_invalid_cert: number;
@@ -72,7 +77,8 @@ export function summarize(
     mx[s] = (mx[s] ?? 0) + 1;
   }
   const n = (s: HostStatus) => mx[s] ?? 0;
-  const smtp = n("ok") + n("cert_invalid") + n("tls_failed") + n("no_starttls");
+  const smtp =
+    n("ok") + n("cert_invalid") + n("tls_failed") + n("tls_unsupported_by_client") + n("no_starttls");
   const tls = n("ok") + n("cert_invalid");
   const dom: Partial<Record<DomainStatus, number>> = {};
   for (const s of domainStatuses) dom[s] = (dom[s] ?? 0) + 1;
@@ -84,6 +90,7 @@ export function summarize(
     mx_hosts_smtp: smtp,
     mx_hosts_without_starttls: n("no_starttls"),
     pct_mx_hosts_without_starttls: pct(n("no_starttls"), smtp),
+    mx_hosts_inconclusive: n("inconclusive"),
     mx_hosts_tls: tls,
     mx_hosts_tls_invalid_cert: n("cert_invalid"),
     pct_tls_hosts_invalid_cert: pct(n("cert_invalid"), tls),
@@ -108,6 +115,7 @@ export function renderSummary(s: SurveySummary, scanId: string, outDir: string |
     `  unique IPs               ${s.unique_ips}`,
     `  probe jobs (host, IP)    ${s.host_jobs}`,
     `  MX hosts without STARTTLS        ${s.pct_mx_hosts_without_starttls ?? "-"}%  (${s.mx_hosts_without_starttls} of ${s.mx_hosts_smtp} MX hosts that answered SMTP)`,
+    `  MX hosts inconclusive            ${s.mx_hosts_inconclusive}  (rate-limited, tarpit, reset or resolver failure: not counted above)`,
     `  STARTTLS hosts, invalid cert     ${s.pct_tls_hosts_invalid_cert ?? "-"}%  (${s.mx_hosts_tls_invalid_cert} of ${s.mx_hosts_tls} MX hosts with working STARTTLS)`,
     `  MX host status   ${Object.entries(s.mx_host_status)
       .sort((a, b) => b[1] - a[1])

@@ -33,6 +33,7 @@ export const POLICY_FETCH_FAILURES = [
   "policy_too_large",
   "policy_timeout",
   "policy_http_error",
+  "policy_headers_too_large",
   "unknown_failure",
 ] as const satisfies readonly Failure[];
 export type PolicyFetchFailure = (typeof POLICY_FETCH_FAILURES)[number];

@@ -46,8 +46,14 @@ export const HOST_COLUMNS = {
   starttls_offered: col(nbool(), "STARTTLS among the EHLO extensions (null: EHLO not reached)"),
   starttls_reply_code: col(t.nullable(t.uint16()), "code of the reply to STARTTLS"),
   starttls_ok: col(nbool(), "STARTTLS answered 220 and the TLS handshake completed"),
-  tls_version: col(nstr(), "negotiated protocol: TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
-  tls_cipher: col(nstr(), "negotiated cipher suite, IANA name"),
+  tls_version: col(
+    nstr(),
+    "negotiated protocol: SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3; with starttls_ok false, the server's ServerHello choice",
+  ),
+  tls_cipher: col(
+    nstr(),
+    "negotiated cipher suite, IANA name; with starttls_ok false, the server's ServerHello choice",
+  ),
   tls_kx_group: col(
     nstr(),
     "key exchange group: x25519, secp256r1, ... or ffdhe-N / dh-N for finite-field DH",
@@ -59,7 +65,10 @@ export const HOST_COLUMNS = {
     "SHA-256 of each certificate the server sent, in the order sent (roots it did not send are not added); " +
       "if its Certificate message could not be read, OpenSSL's linked chain instead, noted in failure_detail",
   ),
-  cert_trusted: col(nbool(), "path validation alone: chains to Mozilla's roots (Node's bundle) or --ca-file"),
+  cert_trusted: col(
+    nbool(),
+    "path validation alone: chains to Mozilla's roots (Node's bundle) or --ca-file; null when no handshake completed",
+  ),
   cert_error: col(t.nullable(t.enum(CERT_ERRORS)), "why the path did not validate"),
   cert_error_code: col(nstr(), "OpenSSL's verify result for the path, e.g. CERT_HAS_EXPIRED"),
   cert_expired: col(nbool(), "the leaf's notAfter is in the past"),

@@ -5,8 +5,11 @@ import { type ForcedTlsHost, forcedTlsEligible, type Grade, type GradeInput, gra
 
 export function gradeInputFromRow(r: HostRow, extra: { mta_sts_enforced?: boolean | null } = {}): GradeInput {
   return {
-    // No STARTTLS offered means no TLS at all (the row's starttls_ok stays null: STARTTLS was never tried).
-    starttls_ok: r.starttls_offered === false ? false : r.starttls_ok,
+    // No STARTTLS offered means no TLS at all (the row's starttls_ok stays null: STARTTLS was never tried). A
+    // server that chose a suite this client cannot complete (3DES ...) completes handshakes with senders that
+    // have it: graded on the facts it sent (versions, suites, certificate), not as a server without TLS.
+    starttls_ok:
+      r.starttls_offered === false ? false : r.failure === "tls_unsupported_by_client" ? true : r.starttls_ok,
     ssl2: r.ssl2,
     ssl3: r.ssl3,
     tls10: r.tls10,
@@ -26,6 +29,7 @@ export function gradeInputFromRow(r: HostRow, extra: { mta_sts_enforced?: boolea
     cert_not_after: r.cert_not_after,
     dane_valid: r.dane_status === null ? null : r.dane_status === "valid",
     mta_sts_enforced: extra.mta_sts_enforced ?? null,
+    client_unsupported: r.failure === "tls_unsupported_by_client",
   };
 }
 

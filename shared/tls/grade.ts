@@ -5,7 +5,9 @@
  * be recomputed from rows at any time.
  *
  * The rubric:
- * - no STARTTLS (or no TLS handshake that works) → F;
+ * - no STARTTLS (or no TLS handshake that works) → F; a server whose only choice this client (Node's OpenSSL 3)
+ *   cannot complete (3DES, RC4, SSLv3 ...: host failure tls_unsupported_by_client) is graded on the facts it sent,
+ *   with a major deduction of its own (current senders cannot complete a handshake with it);
  * - major deductions (LuxSci: "significantly impacted"), 20 points each: SSLv2 accepted, SSLv3 accepted,
  *   neither TLS 1.2 nor TLS 1.3, a certificate that is not trusted, an expired certificate, no SP 800-52r1 suite;
  * - minor deductions ("slightly impacted"), 5 points each: certificate name does not match the MX host, weak
@@ -58,6 +60,11 @@ export interface GradeInput {
   dane_valid?: boolean | null;
   /** An MTA-STS policy in mode enforce that lists this host (RFC 8461); optional until wired. */
   mta_sts_enforced?: boolean | null;
+  /**
+   * The server chose a version or suite this client cannot complete (host failure tls_unsupported_by_client):
+   * senders on current TLS libraries cannot complete a handshake with it. Optional (false when absent).
+   */
+  client_unsupported?: boolean;
 }
 
 export type Severity = "major" | "minor" | "info";
@@ -126,6 +133,10 @@ export const RECOMMENDATIONS: Readonly<Record<string, { severity: Severity; text
   replace_sha1_signature: {
     severity: "minor",
     text: "Replace the certificate with one signed with SHA-256 or better instead of SHA-1.",
+  },
+  enable_current_suites: {
+    severity: "major",
+    text: "Enable a suite current TLS libraries offer, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: senders built on OpenSSL 3 cannot complete a handshake with what this server chooses (3DES, RC4, SSLv3 ...).",
   },
   enable_nist_r1_suites: {
     severity: "major",
@@ -219,6 +230,7 @@ export function gradeHost(f: GradeInput, now: Date = new Date()): GradeResult {
     if (Number.isFinite(left) && left >= 0 && left < 30 * DAY_MS) deduct("renew_certificate_soon");
   }
   // Cipher suites
+  if (f.client_unsupported === true) deduct("enable_current_suites");
   if (known("nist_r1_ok", f.nist_r1_ok) && !f.nist_r1_ok) deduct("enable_nist_r1_suites");
   if (known("nist_r2_ok", f.nist_r2_ok) && !f.nist_r2_ok) deduct("enable_nist_r2_suites");
   const weak = f.ciphers.filter(entryIsWeak);

@@ -26,6 +26,7 @@ function depsFor(lab: LabWorld): CheckDeps {
     probe: {
       settings: { allowPrivateTargets: true, caPem: [lab.ca.certPem] },
       secureContext: createProbeSecureContext([lab.ca.certPem]),
+      retryDelayMs: 200,
     },
     params: labProbeParams({ ehloName: "e2e.mxsurvey.test" }),
     port: lab.smtpPort,

@@ -41,6 +41,22 @@ export interface FakeTlsConfig {
   stallAfterHello?: boolean;
   /** DHE prime size in the ServerKeyExchange, default 2048. */
   dhBits?: number;
+  /**
+   * Why: a record flood. Instead of any answer, endless handshake records full of empty HelloRequests, which
+   * OpenSSL's client (and our answer reader) skip mid-handshake (RFC 5246 §7.4.1.1), so only a byte budget ends
+   * them before the TLS timeout. Must give tls_too_large at phase tls_handshake (probe and inventory alike).
+   */
+  flood?: "hello_request";
+  /**
+   * The Certificate message's certificates (DER, leaf first); default one 10-byte filler. Why: a server whose
+   * suite our OpenSSL cannot complete (3DES) still sends its real chain in the clear, and the row must keep it.
+   */
+  certificates?: Buffer[];
+}
+
+/** One flood record: a 16 KiB handshake record of 4,096 empty HelloRequests. */
+export function helloRequestFloodRecord(): Buffer {
+  return record(22, 0x0303, Buffer.alloc(16_384, 0));
 }
 
 export interface ParsedClientHello {
@@ -320,12 +336,19 @@ export function fakeTlsAnswer(hello: ParsedClientHello | ParsedSsl2Hello, cfg: F
   };
   const suite = pickSuite(cfg, hello.suites, usable);
   if (suite === null) return noCipher(version);
-  const exts = hello.extensions.some((e) => e.type === 0xff01) ? [ext(0xff01, Buffer.from([0]))] : [];
+  // renegotiation_info, when the client sent the extension or the SCSV (RFC 5746 §3.6), as OpenSSL requires.
+  const secureRenegotiation =
+    hello.extensions.some((e) => e.type === 0xff01) || hello.suites.includes(0x00ff);
+  const exts = secureRenegotiation ? [ext(0xff01, Buffer.from([0]))] : [];
   const flight = [serverHello({ version, suite, sessionId: Buffer.alloc(0), extensions: exts })];
   if (cfg.stallAfterHello) return record(22, version, flight[0]!);
   const s = suiteByCode(suite);
-  if (s && s.auth !== "anon")
-    flight.push(handshake(11, Buffer.concat([u24(13), u24(10), Buffer.alloc(10, 0x30)])));
+  if (s && s.auth !== "anon") {
+    const list = Buffer.concat(
+      (cfg.certificates ?? [Buffer.alloc(10, 0x30)]).map((c) => Buffer.concat([u24(c.length), c])),
+    );
+    flight.push(handshake(11, Buffer.concat([u24(list.length), list])));
+  }
   if (s?.kx === "ECDHE") {
     const point = Buffer.alloc(KEY_LENGTH[common!] ?? 32, 0x04);
     flight.push(

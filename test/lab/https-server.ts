@@ -2,7 +2,7 @@
  * The lab's HTTPS policy server factory (node:https): one server per simulated `mta-sts.<domain>` host, each on
  * its own 127.x.y.z address and a shared port, with a certificate from the lab PKI (test/lab/pki.ts). It serves
  * `/.well-known/mta-sts.txt` with one behaviour — a policy, a wrong media type, a redirect, an error status, an
- * oversized body, or no answer at all — and 404 for every other path. It records what each client asked
+ * oversized body, endless interim `100 Continue` heads, or no answer at all — and 404 for every other path. It records what each client asked
  * (SNI, Host, path), so tests can check that the fetch pinned the right name.
  */
 
@@ -25,6 +25,11 @@ export interface PolicyHttpsBehaviour {
   chunked?: boolean;
   /** Accept the request and never send a response head (a slow server). */
   hang?: boolean;
+  /**
+   * Why: endless interim heads (`HTTP/1.1 100 Continue`, each within Node's per-head limit) are bounded only by
+   * the head timeout unless the client counts bytes. Must give policy_headers_too_large at step headers.
+   */
+  interimFlood?: boolean;
 }
 
 export interface PolicyRequest {
@@ -41,6 +46,8 @@ export interface LabHttpsServer {
   readonly requests: PolicyRequest[];
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** Bytes of interim heads the flood handed to the socket (an upper bound on what the client read). */
+  readonly flooded: number;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,7 @@ export async function startPolicyHttpsServer(opts: {
   const requests: PolicyRequest[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
+  let flooded = 0;
   const server: Server = createServer({ key: opts.key, cert: opts.cert }, (req, res) => {
     requests.push({
       servername: ((req.socket as TLSSocket).servername as string | false | undefined) || null,
@@ -71,6 +79,24 @@ export async function startPolicyHttpsServer(opts: {
       return;
     }
     if (b.hang) return; // never answer; close() ends the connection
+    if (b.interimFlood) {
+      const s = req.socket;
+      const head = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n".repeat(512), "latin1");
+      const flood = (): void => {
+        while (!s.destroyed && s.writable) {
+          const ok = s.write(head, (err) => {
+            if (!err) flooded += head.length;
+          });
+          if (!ok) {
+            s.once("drain", flood);
+            return;
+          }
+        }
+      };
+      s.on("error", () => {});
+      flood();
+      return;
+    }
     const body = Buffer.from(b.body ?? "", "utf8");
     const headers: Record<string, string> = { ...(b.headers ?? {}) };
     const contentType = b.contentType === undefined ? "text/plain; charset=utf-8" : b.contentType;
@@ -120,6 +146,9 @@ export async function startPolicyHttpsServer(opts: {
     requests,
     get connections() {
       return connections;
+    },
+    get flooded() {
+      return flooded;
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -225,24 +225,56 @@ export const LAB_CASES: LabCase[] = [
   },
   {
     name: "greet-421",
-    why: "421 greeting: service not available, try later",
+    why: "421 greeting on every connection (too many connections): rate-limited, not measured — retried once, still inconclusive",
     hosts: { mx: { behaviour: { greeting: { code: 421 } } } },
     expect: {
-      facts: { mx: { smtp_banner_code: 421 } },
-      domain: "smtp_failed",
-      hosts: { mx: { status: "smtp_failed", failure: "banner_rejected", phase: "banner" } },
+      facts: { mx: { smtp_banner_code: 421, starttls_offered: null, connections_used: 2 } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "banner_rejected", phase: "banner" } },
+    },
+  },
+  {
+    name: "421-then-ok",
+    why: "a rate limit that lifts: 421 on the first connection, the normal dialogue on the next — the retry finds it",
+    hosts: { mx: { behaviour: { refuseFirst: 1 } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: 220, starttls_ok: true, connections_used: 2 } },
+      domain: "valid",
+      hosts: { mx: ok },
     },
   },
   {
     name: "never-greets",
-    why: "accepts TCP and never says a word",
+    why: "accepts TCP and never says a word (a tarpit): inconclusive, not retried (it would only spend the deadline)",
     hosts: { mx: { behaviour: { greeting: { never: true } } } },
     expect: {
-      facts: { mx: { smtp_banner_code: null, smtp_banner: null } },
-      domain: "smtp_failed",
-      hosts: { mx: { status: "smtp_failed", failure: "banner_timeout", phase: "banner" } },
+      facts: { mx: { smtp_banner_code: null, smtp_banner: null, connections_used: 1 } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "banner_timeout", phase: "banner" } },
     },
     slow: true,
+  },
+  {
+    name: "reset-on-connect",
+    why: "accepts TCP and resets at once (a connection limit in a middlebox): inconclusive, retried once",
+    hosts: { mx: { behaviour: { reset: "on_connect" } } },
+    expect: {
+      facts: { mx: { smtp_banner_code: null, starttls_offered: null, connections_used: 2 } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "connection_reset", phase: "banner" } },
+    },
+  },
+  {
+    name: "reset-after-greeting",
+    why: "greets, then resets on EHLO (a rate limit enforced after the greeting): inconclusive, retried once",
+    hosts: { mx: { behaviour: { reset: "after_greeting" } } },
+    expect: {
+      facts: {
+        mx: { smtp_banner_code: 220, ehlo_command: null, starttls_offered: null, connections_used: 2 },
+      },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "connection_reset", phase: "ehlo" } },
+    },
   },
   {
     name: "drip",
@@ -281,6 +313,20 @@ export const LAB_CASES: LabCase[] = [
     },
   },
   {
+    name: "hostile-text",
+    why: "greets with terminal escapes (OSC window title, clear screen) and control bytes: text output shows them escaped, JSON keeps them as sent",
+    hosts: {
+      mx: { behaviour: { greeting: { lines: ["mx \x1b]0;pwned\x07 \x1b[2J ESMTP \x9b2J\x08"] } } },
+    },
+    expect: {
+      facts: {
+        mx: { smtp_banner: "220 mx \x1b]0;pwned\x07 \x1b[2J ESMTP \x9b2J\x08", smtp_banner_code: 220 },
+      },
+      domain: "valid",
+      hosts: { mx: ok },
+    },
+  },
+  {
     name: "ehlo-refused",
     why: "EHLO refused, HELO accepted: no extensions, so no STARTTLS",
     hosts: { mx: { behaviour: { ehlo: "refuse" } } },
@@ -310,6 +356,53 @@ export const LAB_CASES: LabCase[] = [
     hosts: { mx: { behaviour: { tlsFailure: "close_during_handshake" } } },
     expect: {
       facts: { mx: { starttls_offered: true, starttls_reply_code: 220, starttls_ok: false } },
+      domain: "tls_failed",
+      hosts: { mx: { status: "tls_failed", failure: "connection_closed", phase: "tls_handshake" } },
+    },
+  },
+  {
+    name: "3des-only",
+    why: "offers STARTTLS but only 3DES, which Node's OpenSSL 3 cannot complete: the server's own choice and chain are the facts",
+    hosts: { mx: { behaviour: { tlsResponder: { versions: [0x0303], suites: [0x000a] } } } },
+    expect: {
+      facts: {
+        mx: {
+          starttls_offered: true,
+          starttls_ok: false,
+          tls_version: "TLSv1.2",
+          tls_cipher: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+          tls_alert: "handshake_failure",
+          cert_sans: ["mx.3des-only.lab.test"],
+          cert_name_matches_mx: true,
+          cert_trusted: null,
+          connections_used: 2,
+        },
+      },
+      domain: "tls_unsupported_by_client",
+      hosts: {
+        mx: {
+          status: "tls_unsupported_by_client",
+          failure: "tls_unsupported_by_client",
+          phase: "tls_handshake",
+        },
+      },
+    },
+  },
+  {
+    name: "hello-then-fail",
+    why: "answers OpenSSL's ClientHello with a ServerHello and its chain, then hangs up: its choice is kept, its TLS does not work",
+    hosts: { mx: { behaviour: { tlsResponder: { versions: [0x0303], suites: [0x009c] } } } },
+    expect: {
+      facts: {
+        mx: {
+          starttls_ok: false,
+          tls_version: "TLSv1.2",
+          tls_cipher: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+          cert_sans: ["mx.hello-then-fail.lab.test"],
+          cert_trusted: null,
+          connections_used: 1,
+        },
+      },
       domain: "tls_failed",
       hosts: { mx: { status: "tls_failed", failure: "connection_closed", phase: "tls_handshake" } },
     },
@@ -374,6 +467,16 @@ export const LAB_CASES: LabCase[] = [
     expect: {
       domainFacts: { mx_hosts: ["ghost.unresolvable-mx.lab.test"], hosts_total: 1 },
       domain: "dns_failed",
+    },
+  },
+  {
+    name: "mx-servfail",
+    why: "the MX host's address lookup answers SERVFAIL: the resolver failed, not the name — inconclusive, not dns_failed",
+    zone: { mx: { rcode: "SERVFAIL" } },
+    expect: {
+      facts: { mx: { dns_rcode: "SERVFAIL", connect_ms: null } },
+      domain: "inconclusive",
+      hosts: { mx: { status: "inconclusive", failure: "dns_servfail", phase: "resolve" } },
     },
   },
   {

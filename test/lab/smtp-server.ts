@@ -6,7 +6,7 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { type FakeTlsConfig, fakeTlsAnswer, parseClientHello } from "./fake-tls.js";
+import { type FakeTlsConfig, fakeTlsAnswer, helloRequestFloodRecord, parseClientHello } from "./fake-tls.js";
 
 export interface SmtpBehaviour {
   greeting?: {
@@ -38,6 +38,18 @@ export interface SmtpBehaviour {
     ciphers?: string;
     secureContextOptions?: tls.SecureContextOptions;
   };
+  /**
+   * Why: a rate limit that lifts — the first `refuseFirst` connections get "421 4.7.0 Too many connections" and a
+   * close, later ones the normal dialogue. A probe that retries once finds the server (status ok); one that
+   * does not reports inconclusive, banner_rejected at banner.
+   */
+  refuseFirst?: number;
+  /**
+   * Why: servers and middleboxes that reset instead of refusing. "on_connect": accept, then RST 20 ms later (must give
+   * inconclusive, connection_reset at banner); "after_greeting": greet, then RST on the first command (must give
+   * inconclusive, connection_reset at ehlo).
+   */
+  reset?: "on_connect" | "after_greeting";
   /** "close_during_handshake": reply 220 to STARTTLS, read the ClientHello, then close the socket. */
   tlsFailure?: "close_during_handshake";
   /**
@@ -52,6 +64,8 @@ export interface LabSmtpServer {
   port: number;
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** Bytes a `tlsResponder.flood` handed to its sockets, all connections together (bounds what clients read). */
+  readonly flooded: number;
   close(): Promise<void>;
 }
 
@@ -109,18 +123,19 @@ export async function startSmtpServer(opts: {
 
   const sockets = new Set<net.Socket>();
   let connections = 0;
+  let flooded = 0;
 
   const server = net.createServer((socket) => {
     connections++;
     sockets.add(socket);
     try {
-      serveConnection(socket);
+      serveConnection(socket, connections);
     } catch {
       socket.destroy();
     }
   });
 
-  function serveConnection(raw: net.Socket): void {
+  function serveConnection(raw: net.Socket, connection: number): void {
     const timers = new Set<NodeJS.Timeout>();
     let closed = false;
     let current: net.Socket = raw; // the raw socket, then the TLSSocket after STARTTLS
@@ -222,6 +237,10 @@ export async function startSmtpServer(opts: {
     };
 
     const handle = (line: string): void => {
+      if (b.reset === "after_greeting") {
+        raw.resetAndDestroy();
+        return;
+      }
       const space = line.indexOf(" ");
       const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
       const arg = space < 0 ? "" : line.slice(space + 1).trim();
@@ -247,6 +266,23 @@ export async function startSmtpServer(opts: {
             const parsed = parseClientHello(got);
             if (!parsed.ok && "need" in parsed && got.length < 64 * 1024) return;
             raw.removeListener("data", onHello);
+            if (cfg.flood) {
+              const rec = helloRequestFloodRecord();
+              const pump = (): void => {
+                while (!closed && !raw.destroyed && raw.writable) {
+                  const more = raw.write(rec, (err) => {
+                    if (!err) flooded += rec.length;
+                  });
+                  if (!more) {
+                    raw.once("drain", pump);
+                    return;
+                  }
+                }
+              };
+              raw.resume(); // read (and drop) whatever the client sends, so its close is seen
+              pump();
+              return;
+            }
             const answer = parsed.ok ? fakeTlsAnswer(parsed.hello, cfg) : null;
             if (answer) raw.write(answer);
             if (cfg.stallAfterHello) return; // the connection stays open until the client or close() ends it
@@ -296,6 +332,15 @@ export async function startSmtpServer(opts: {
       });
     };
 
+    if (b.reset === "on_connect") {
+      // A moment after the accept, so the client has seen its connection established (as over a real network).
+      later(20, () => raw.resetAndDestroy());
+      return;
+    }
+    if (b.refuseFirst !== undefined && connection <= b.refuseFirst) {
+      hangUp(reply(421, [`4.7.0 ${hostname} Too many connections, try again later`]));
+      return;
+    }
     const g = b.greeting ?? {};
     if (g.never) {
       raw.resume(); // read and ignore everything
@@ -343,6 +388,9 @@ export async function startSmtpServer(opts: {
     port: address.port,
     get connections() {
       return connections;
+    },
+    get flooded() {
+      return flooded;
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

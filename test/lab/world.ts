@@ -72,6 +72,10 @@ async function startAll(
           behaviour: {
             hostname: s.hostname,
             ...behaviour,
+            // A fake TLS responder sends the lab certificates too (in the clear, before TLS 1.3).
+            ...(leaf && behaviour.tlsResponder && !behaviour.tlsResponder.certificates
+              ? { tlsResponder: { ...behaviour.tlsResponder, certificates: [leaf.certDer, s.ca.certDer] } }
+              : {}),
             ...(leaf
               ? {
                   tls: {

@@ -17,6 +17,7 @@ import {
   mediaTypeOf,
 } from "../../worker/net/https-fetch.js";
 import { DEFAULT_POLICY_FETCH_SETTINGS, fetchMtaStsPolicy } from "../../worker/probes/mta-sts-fetch.js";
+import { POLICY_PATH, startPolicyHttpsServer } from "../lab/https-server.js";
 import { createLabCa, issueLeaf, type LabCa, type LabLeaf } from "../lab/pki.js";
 
 const NAME = "mta-sts.example.test";
@@ -259,6 +260,42 @@ describe("https fetch", () => {
     const r = await httpsGet(options(port, { tlsTimeoutMs: 300 }));
     for (const s of held) s.destroy();
     expect(r).toMatchObject({ failure: "policy_timeout", step: "tls_handshake" });
+  });
+
+  it("https fetch - endless interim 100 Continue heads: policy_headers_too_large after the head byte budget", async () => {
+    // Why: each interim head is within Node's per-head limit, so only a byte count bounds the flood before the
+    // head timeout (which here is 10 s: the flood must be cut by bytes, not by time).
+    const lab = await startPolicyHttpsServer({
+      host: "127.0.0.1",
+      port: 0,
+      hostname: NAME,
+      key: good.keyPem,
+      cert: good.chainPem,
+      behaviour: { interimFlood: true },
+    });
+    try {
+      const t0 = Date.now();
+      const r = await httpsGet(
+        options(lab.port, { path: POLICY_PATH, headersTimeoutMs: 10_000, maxHeadBytes: 64 * 1024 }),
+      );
+      expect({ ok: r.ok, failure: r.failure, step: r.step, status: r.status, body: r.body }).toEqual({
+        ok: false,
+        failure: "policy_headers_too_large",
+        step: "headers",
+        status: null,
+        body: null,
+      });
+      expect(r.detail).toBe(
+        "more than 65536 bytes of response heads (interim 1xx responses included); reading stopped",
+      );
+      expect(Date.now() - t0).toBeLessThan(5000);
+      // What the server managed to hand over is the budget plus what the socket buffers held, not a timer's worth.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(lab.flooded).toBeGreaterThan(64 * 1024);
+      expect(lab.flooded).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      await lab.close();
+    }
   });
 
   it("https fetch - a plaintext answer to the ClientHello is a TLS failure", async () => {

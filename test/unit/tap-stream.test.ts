@@ -60,6 +60,42 @@ function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 describe("tap stream", () => {
+  it("tap - byte budget: past it the bytes stop, onExceeded is called once with the count; stopRecording ends counting", async () => {
+    const port = await listen((s) => {
+      s.write(Buffer.alloc(64 * 1024, 1));
+      setTimeout(() => s.write(Buffer.alloc(64 * 1024, 2)), 30);
+    });
+    const raw = await connect(port);
+    const calls: number[] = [];
+    const tap = new TapStream(raw, 1024, { bytes: 100_000, onExceeded: (n) => calls.push(n) });
+    let passed = 0;
+    tap.on("data", (b: Buffer) => {
+      passed += b.length;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toBeGreaterThan(100_000);
+    expect(passed).toBeLessThanOrEqual(100_000);
+    expect(tap.capped).toBe(true);
+    tap.destroy();
+    // After the handshake (stopRecording) nothing is counted: the budget is the handshake's.
+    const port2 = await listen((s) => {
+      setTimeout(() => s.write(Buffer.alloc(200_000, 3)), 30);
+    });
+    const raw2 = await connect(port2);
+    const over: number[] = [];
+    const tap2 = new TapStream(raw2, 1024, { bytes: 100_000, onExceeded: (n) => over.push(n) });
+    tap2.stopRecording();
+    let passed2 = 0;
+    tap2.on("data", (b: Buffer) => {
+      passed2 += b.length;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(over).toEqual([]);
+    expect(passed2).toBe(200_000);
+    tap2.destroy();
+  });
+
   it("tap - 4 MiB each way pass unchanged; the copy is the first bytes, capped at the limit", async () => {
     const fromServer = randomBytes(4 * 1024 * 1024);
     const fromClient = randomBytes(4 * 1024 * 1024);

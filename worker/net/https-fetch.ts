@@ -7,7 +7,9 @@
  *   verdicts are kept as facts, and no request is sent to a server that fails them;
  * - HTTP/1.1 GET with `Host`, no redirect followed (any 3xx is `policy_redirect`), only 200 accepted
  *   (`policy_http_status`), the media type must be the expected one (`policy_content_type`), the body is
- *   read up to a byte limit (`policy_too_large`, reading stops);
+ *   read up to a byte limit (`policy_too_large`, reading stops); the response heads, interim `1xx` ones
+ *   included, up to HEAD_BYTE_BUDGET (`policy_headers_too_large`, reading stops: a server can send endless
+ *   `100 Continue` heads, each within Node's per-head limit, all within the head timeout);
  * - a timeout per step — connect, TLS handshake, response head, body — each giving `policy_timeout`, with
  *   the step recorded.
  * Never throws for the server's doing; the outcome is plain data.
@@ -58,6 +60,8 @@ export interface HttpsGetOptions {
   /** One overall deadline (shared with earlier attempts); a step gets min(its timeout, what is left). */
   deadline?: Deadline;
   maxBodyBytes: number;
+  /** Byte budget of the response heads, interim 1xx ones included (default HEAD_BYTE_BUDGET). */
+  maxHeadBytes?: number;
   /** The one acceptable media type, lower case (parameters such as charset are allowed). */
   mediaType: string;
   userAgent: string;
@@ -90,6 +94,9 @@ export function mediaTypeOf(contentType: string | null | undefined): string | nu
   const type = contentType.split(";")[0]!.trim().toLowerCase();
   return /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/.test(type) ? type : null;
 }
+
+/** Bytes read before the final response head, interim `1xx` heads included (Node bounds each head to 16 KiB). */
+export const HEAD_BYTE_BUDGET = 64 * 1024;
 
 const FETCH_FAILURES: ReadonlySet<string> = new Set(POLICY_FETCH_FAILURES);
 
@@ -295,10 +302,26 @@ function exchange(
     let done = false;
     let step: PolicyFetchStep = "headers";
     let timer: NodeJS.Timeout | undefined;
+    // Bytes read before the final head: the byte budget of the heads (interim 1xx responses included).
+    const headLimit = o.maxHeadBytes ?? HEAD_BYTE_BUDGET;
+    let headBytes = 0;
+    const countHead = (chunk: Buffer): void => {
+      headBytes += chunk.length;
+      if (headBytes > headLimit) {
+        finish(
+          fail(
+            "headers",
+            "policy_headers_too_large",
+            `more than ${headLimit} bytes of response heads (interim 1xx responses included); reading stopped`,
+          ),
+        );
+      }
+    };
     const finish = (r: HttpsGetOutcome): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      socket.off("data", countHead);
       req.destroy();
       resolve(r);
     };
@@ -315,12 +338,17 @@ function exchange(
       setHost: false,
       headers: { Host: hostHeader, "User-Agent": o.userAgent, Accept: "text/plain", Connection: "close" },
     });
+    // Counted from when the HTTP client has attached its parser (a listener added earlier would start the flow).
+    req.once("socket", () => {
+      if (!done) socket.on("data", countHead);
+    });
     arm(o.headersTimeoutMs, "no response head");
     req.on("error", (err) => {
       const f = httpFailure(err);
       finish(fail(step, f.failure, f.detail));
     });
     req.on("response", (res: IncomingMessage) => {
+      socket.off("data", countHead);
       step = "body";
       clearTimeout(timer);
       const status = res.statusCode ?? 0;

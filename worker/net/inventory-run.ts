@@ -36,6 +36,11 @@ export interface TlsInventoryContext {
   /** Randomness and key shares for each ClientHello (tests inject fixed ones). */
   helloInputs?: () => HelloInputs;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The (host, IP)'s deadline when the inventory runs inside a probe that already spent part of it; else the
+   * inventory's own, `settings.deadlineMs` from its start.
+   */
+  deadline?: Deadline;
 }
 
 export const VERSION_FIELD = {
@@ -103,7 +108,7 @@ export class Inventory {
     private readonly ctx: TlsInventoryContext,
   ) {
     this.inv = emptyInventory(ctx.settings.depth);
-    this.deadline = Deadline.after(ctx.settings.deadlineMs);
+    this.deadline = ctx.deadline ?? Deadline.after(ctx.settings.deadlineMs);
   }
 
   get running(): boolean {
@@ -184,13 +189,13 @@ export class Inventory {
     const s = this.ctx.settings;
     if (this.inv.connections_used > 0 && s.perHostDelayMs > 0) {
       if (this.deadline.remaining() <= s.perHostDelayMs) {
-        this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the inventory deadline ran out" });
+        this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the host deadline ran out" });
         return null;
       }
       await (this.ctx.sleep ?? defaultSleep)(s.perHostDelayMs);
     }
     if (this.deadline.expired()) {
-      this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the inventory deadline ran out" });
+      this.stop({ failure: "deadline_exceeded", phase: "job", detail: "the host deadline ran out" });
       return null;
     }
     const inputs = (this.ctx.helloInputs ?? freshHelloInputs)();

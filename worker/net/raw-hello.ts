@@ -5,7 +5,8 @@
  *
  * SMTP problems (no greeting, EHLO refused, STARTTLS not offered or refused) end the attempt with a typed
  * failure from the closed vocabulary (shared/failures.ts), phases connect/banner/ehlo/starttls; what happens
- * after our ClientHello is an outcome, not a failure — except the job deadline running out.
+ * after our ClientHello is an outcome, not a failure — except the job deadline running out, and more bytes than
+ * the answer reader's bound without an answer (`tls_too_large`: a flood of records it skips).
  */
 
 import { connect as netConnect, type Socket } from "node:net";
@@ -38,7 +39,13 @@ export type HelloOutcome =
   | { kind: "reset"; detail: string };
 
 export type HelloExchange =
-  | { ok: true; outcome: HelloOutcome; ms: number }
+  | {
+      ok: true;
+      outcome: HelloOutcome;
+      ms: number;
+      /** With `keepBytes`: the server's bytes up to the answer (bounded by the reader's limit), else null. */
+      bytes: Buffer | null;
+    }
   | {
       ok: false;
       failure: ProbeFailure;
@@ -58,7 +65,7 @@ export async function exchangeHello(
   settings: RawHelloSettings,
   deadline: Deadline,
   hello: Buffer,
-  opts: AnswerReaderOptions & { connect?: ConnectFn } = {},
+  opts: AnswerReaderOptions & { connect?: ConnectFn; keepBytes?: boolean } = {},
 ): Promise<HelloExchange> {
   const connect = opts.connect ?? ((ip, port) => netConnect({ host: ip, port }));
   const tcp = await openTcp(target, settings, deadline, connect);
@@ -122,9 +129,10 @@ function readAnswer(
   settings: RawHelloSettings,
   deadline: Deadline,
   hello: Buffer,
-  opts: AnswerReaderOptions,
+  opts: AnswerReaderOptions & { keepBytes?: boolean },
 ): Promise<HelloExchange> {
   const started = Date.now();
+  const kept: Buffer[] | null = opts.keepBytes ? [] : null;
   const { ms, byDeadline } = deadline.budget(settings.tlsTimeoutMs);
   const reader = new ServerAnswerReader(opts);
   return new Promise<HelloExchange>((resolve) => {
@@ -139,10 +147,22 @@ function readAnswer(
       socket.off("error", onError);
       resolve(r);
     };
-    const ok = (outcome: HelloOutcome) => finish({ ok: true, outcome, ms: Date.now() - started });
+    const ok = (outcome: HelloOutcome) =>
+      finish({ ok: true, outcome, ms: Date.now() - started, bytes: kept ? Buffer.concat(kept) : null });
     const onData = (chunk: Buffer) => {
       const a = reader.push(chunk);
-      if (a) ok(a);
+      if (kept && !reader.overLimit) kept.push(chunk);
+      if (a && reader.overLimit) {
+        finish({
+          ok: false,
+          failure: {
+            failure: "tls_too_large",
+            phase: "tls_handshake",
+            detail: `more than ${reader.limit} bytes from the server without an answer to our ClientHello`,
+          },
+          starttlsOffered: true,
+        });
+      } else if (a) ok(a);
     };
     const onEnd = () => ok(reader.end());
     const onError = (err: unknown) => {

@@ -238,6 +238,15 @@ export class ServerAnswerReader {
     return this.total;
   }
 
+  /** The answer is `malformed` because more than the byte bound arrived without one (a record flood). */
+  get overLimit(): boolean {
+    return this.total > this.maxBytes && this.result?.kind === "malformed";
+  }
+
+  get limit(): number {
+    return this.maxBytes;
+  }
+
   /** Add bytes; returns the answer once there is one (later bytes are ignored). */
   push(chunk: Buffer): ServerAnswer | null {
     if (this.result) return this.result;

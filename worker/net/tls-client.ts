@@ -25,7 +25,7 @@ import {
 } from "node:tls";
 import { classifyTlsError, type TlsFailure } from "./classify.js";
 import type { Deadline } from "./deadline.js";
-import { DEFAULT_TAP_LIMIT, TapStream } from "./tap-stream.js";
+import { DEFAULT_HANDSHAKE_BYTE_BUDGET, DEFAULT_TAP_LIMIT, TapStream } from "./tap-stream.js";
 import { extractServerCertificates, TLS13_SUITES } from "./tls-records.js";
 
 /** Every cipher OpenSSL offers, anonymous and NULL ones last so a server honouring our order picks a real one. */
@@ -60,7 +60,21 @@ export interface TlsFacts {
   authorizationError: string | null;
 }
 
+/** What a failed handshake leaves: the server's bytes (for its own choice, server-choice.ts) and ours. */
+export interface TlsFailureEvidence {
+  /** Server → client bytes recorded during the handshake (bounded by the recording limit). */
+  serverBytes: Buffer;
+  /** Our first bytes (the ClientHello OpenSSL wrote): its suites are what this client can complete. */
+  clientBytes: Buffer;
+  /** TLS 1.3 server handshake traffic secret from the key log, when the handshake got that far. */
+  serverHandshakeTrafficSecret: Buffer | null;
+}
+
 export type TlsResult =
+  | { ok: true; socket: TLSSocket; facts: TlsFacts; ms: number }
+  | ({ ok: false; failure: TlsFailure; ms: number } & TlsFailureEvidence);
+
+type TlsOutcome =
   | { ok: true; socket: TLSSocket; facts: TlsFacts; ms: number }
   | { ok: false; failure: TlsFailure; ms: number };
 
@@ -161,6 +175,8 @@ export function startTls(
     deadline: Deadline;
     /** Bound on the server bytes recorded for `presented`, default 256 KiB (tests lower it). */
     recordLimit?: number;
+    /** Server bytes the handshake may take before `tls_too_large`, default 1 MiB. */
+    byteBudget?: number;
   },
 ): Promise<TlsResult> {
   const started = Date.now();
@@ -169,7 +185,22 @@ export function startTls(
     let done = false;
     const servername = isIP(opts.servername) ? undefined : opts.servername;
     // The handshake runs over the tap, which records what the server sends (see the module comment).
-    const tap = new TapStream(socket, opts.recordLimit ?? DEFAULT_TAP_LIMIT);
+    // The byte budget ends a flood of records OpenSSL skips (empty HelloRequests) before the timer would.
+    const byteBudget = opts.byteBudget ?? DEFAULT_HANDSHAKE_BYTE_BUDGET;
+    const tap = new TapStream(socket, opts.recordLimit ?? DEFAULT_TAP_LIMIT, {
+      bytes: byteBudget,
+      onExceeded: () =>
+        finish({
+          ok: false,
+          failure: {
+            failure: "tls_too_large",
+            phase: "tls_handshake",
+            detail: `more than ${byteBudget} bytes from the server without a completed handshake`,
+            alert: null,
+          },
+          ms: Date.now() - started,
+        }),
+    });
     const tlsSocket = tlsConnect({
       socket: tap,
       ...(servername ? { servername } : {}),
@@ -185,7 +216,7 @@ export function startTls(
       serverHsSecret = serverHandshakeSecret(line) ?? serverHsSecret;
     };
     tlsSocket.on("keylog", onKeylog);
-    const finish = (r: TlsResult) => {
+    const finish = (r: TlsOutcome) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -193,8 +224,14 @@ export function startTls(
       tlsSocket.off("close", onClose);
       tlsSocket.off("keylog", onKeylog);
       if (!r.ok) {
-        tap.stopRecording();
+        const evidence: TlsFailureEvidence = {
+          serverBytes: tap.stopRecording(),
+          clientBytes: tap.clientBytes,
+          serverHandshakeTrafficSecret: serverHsSecret,
+        };
         tlsSocket.destroy();
+        resolve({ ...r, ...evidence });
+        return;
       }
       resolve(r);
     };

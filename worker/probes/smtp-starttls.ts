@@ -6,32 +6,41 @@
  * (RFC 3207), the negotiated TLS version, cipher and key-exchange group, and the certificate chain with its
  * path validation and name match (RFC 6125).
  * Steps: address policy → connect → greeting → EHLO (→ HELO) → STARTTLS → TLS handshake (SNI = MX host) →
- * EHLO inside TLS → QUIT. Never MAIL, RCPT or DATA.
+ * EHLO inside TLS → QUIT. Never MAIL, RCPT or DATA. Then, all within one --host-deadline:
+ * - a "not now" before EHLO (a 4xx greeting, a reset after connect or the greeting) is tried once more after a
+ *   pause (a tarpit is not: shared/verdict.ts isInconclusive, worthRetrying);
+ * - when OpenSSL could not finish the handshake, the server's own choice (version, suite, certificates sent in
+ *   the clear) from its answer — the handshake's bytes, or one more connection with our own ClientHello
+ *   (worker/net/server-choice.ts); a choice this client cannot complete is tls_unsupported_by_client;
+ * - at --depth versions | full, the TLS inventory (tls-inventory.ts) in what is left of the deadline.
  * Phases that can fail: connect, banner, ehlo, starttls, tls_handshake, ehlo_tls (see shared/failures.ts).
  * Returns a host row in every case (partial data kept); throws only on our own bugs.
  */
 
-import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import type { SecureContext } from "node:tls";
 import type { ProbeFailure } from "../../shared/failures.js";
 import type { ProbeJob } from "../../shared/jobs.js";
-import { certNamesHost } from "../../shared/names.js";
 import { emptyHostRow } from "../../shared/rows.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ProbeSettings, WorkerSettings } from "../../shared/settings.js";
 import { rowGrade } from "../../shared/tls/grade-input.js";
 import { inventoryRowFields } from "../../shared/tls/inventory.js";
-import { hostStatus } from "../../shared/verdict.js";
+import { hostStatus, worthRetrying } from "../../shared/verdict.js";
 import { checkTargetAddress } from "../net/address-policy.js";
-import { type CertFacts, certFacts } from "../net/cert-facts.js";
-import { classifyCertError } from "../net/classify.js";
+import { fillCertificate, recordServerChoice } from "../net/cert-row.js";
 import { verifyDane } from "../net/dane-verify.js";
 import { Deadline } from "../net/deadline.js";
 import { parseEhlo } from "../net/ehlo.js";
+import {
+  askServerChoice,
+  clientCannotComplete,
+  clientHelloSuites,
+  serverChoiceFromBytes,
+} from "../net/server-choice.js";
 import { SmtpChannel } from "../net/smtp-channel.js";
 import { connectTcp } from "../net/tcp-connect.js";
-import { startTls, type TlsFacts } from "../net/tls-client.js";
+import { startTls, type TlsResult } from "../net/tls-client.js";
 import { runTlsInventory } from "./tls-inventory.js";
 
 /** The job of this probe: the target, its DANE lookup and the scan's measurement parameters (shared/jobs.ts). */
@@ -46,10 +55,19 @@ export interface ProbeContext {
   now?: () => Date;
   /** Bound on the server's handshake bytes kept to read its certificates (default 256 KiB; tests lower it). */
   tlsRecordLimit?: number;
+  /** Pause before the one retry of a rate-limited or reset attempt (default RETRY_DELAY_MS; tests lower it). */
+  retryDelayMs?: number;
 }
 
 /** The context one probe runs in: the worker's settings with the job's measurement parameters. */
 type RunContext = Omit<ProbeContext, "settings"> & { settings: ProbeSettings };
+
+/**
+ * Pause before retrying an attempt the server answered with "not now" (a 4xx greeting, a reset after connect or
+ * the greeting): rate limits such as "421 too many connections" lift within seconds. Taken only when the host
+ * deadline leaves room for the pause, a connection and a reply.
+ */
+export const RETRY_DELAY_MS = 5_000;
 
 /** How long to wait for the reply to QUIT: politeness, not measurement. */
 const QUIT_WAIT_MS = 2_000;
@@ -73,13 +91,15 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, worker: ProbeContext)
   const t0 = Date.now();
   const row = emptyHostRow(job.hostname, job.ip, job.port, startedAt);
   const seen: { presented: Uint8Array[] | null } = { presented: null };
+  // One deadline for the whole (host, IP): the first probe and the TLS inventory share it.
+  const deadline = Deadline.after(ctx.settings.hostDeadlineMs);
   try {
-    await runSteps(job, ctx, row, now, seen);
-    if (row.connect_ms !== null) row.connections_used = 1;
+    await runSteps(job, ctx, row, now, seen, deadline);
+    await retryOnce(job, ctx, row, now, seen, deadline);
     const depth = ctx.settings.depth;
     if (depth !== "basic") {
       row.inventory_depth = depth;
-      if (row.starttls_offered === true) await runInventory(job, ctx, row, depth);
+      if (row.starttls_offered === true) await runInventory(job, ctx, row, depth, deadline);
     }
   } finally {
     row.duration_ms = Date.now() - t0;
@@ -104,13 +124,15 @@ export async function probeSmtpStarttls(job: SmtpProbeJob, worker: ProbeContext)
 
 /**
  * The TLS inventory (--depth versions | full): our own ClientHellos over fresh STARTTLS connections, one at a
- * time with --per-host-delay between them, within what is left of the host deadline. Its facts join the row.
+ * time with --per-host-delay between them, within what is left of the host deadline (the same Deadline the
+ * first probe ran under). Its facts join the row.
  */
 async function runInventory(
   job: SmtpProbeJob,
   ctx: RunContext,
   row: HostRow,
   depth: "versions" | "full",
+  deadline: Deadline,
 ): Promise<void> {
   const s = ctx.settings;
   const inv = await runTlsInventory(
@@ -126,11 +148,39 @@ async function runInventory(
         depth,
         allowPrivateTargets: s.allowPrivateTargets,
       },
+      deadline,
       ...(ctx.connect ? { connect: ctx.connect } : {}),
     },
   );
   Object.assign(row, inventoryRowFields(inv, depth));
   row.connections_used += inv.connections_used;
+}
+
+/**
+ * A rate limit or a reset before EHLO (shared/verdict.ts worthRetrying) gets one more attempt after a pause,
+ * within the host deadline; the row then holds the second attempt, with the first one named in failure_detail.
+ * A tarpit is not retried: it would only spend the deadline again.
+ */
+async function retryOnce(
+  job: SmtpProbeJob,
+  ctx: RunContext,
+  row: HostRow,
+  now: () => Date,
+  seen: { presented: Uint8Array[] | null },
+  deadline: Deadline,
+): Promise<void> {
+  const s = ctx.settings;
+  const pause = ctx.retryDelayMs ?? RETRY_DELAY_MS;
+  if (!worthRetrying(row)) return;
+  if (deadline.remaining() <= pause + s.connectTimeoutMs + s.smtpTimeoutMs) return;
+  const first = `${row.failure} at ${row.failure_phase}${row.failure_detail ? ` (${row.failure_detail})` : ""}`;
+  await new Promise<void>((resolve) => setTimeout(resolve, pause));
+  const again = emptyHostRow(job.hostname, job.ip, job.port, row.probed_at ? new Date(row.probed_at) : now());
+  again.connections_used = row.connections_used;
+  await runSteps(job, ctx, again, now, seen, deadline);
+  const note = `retried once after ${pause} ms; the first attempt: ${first}`;
+  again.failure_detail = again.failure_detail ? `${again.failure_detail}; ${note}` : note;
+  Object.assign(row, again);
 }
 
 async function runSteps(
@@ -139,6 +189,7 @@ async function runSteps(
   row: HostRow,
   now: () => Date,
   seen: { presented: Uint8Array[] | null },
+  deadline: Deadline,
 ): Promise<void> {
   const s = ctx.settings;
   const policy = checkTargetAddress(job.ip, s.allowPrivateTargets);
@@ -150,10 +201,10 @@ async function runSteps(
     });
     return;
   }
-  const deadline = Deadline.after(s.hostDeadlineMs);
   const conn = await connectTcp(job, s.connectTimeoutMs, deadline, ctx.connect);
   if (!conn.ok) return setFailure(row, conn.failure);
   row.connect_ms = conn.ms;
+  row.connections_used += 1;
   let socket: Socket = conn.socket;
   const channel = new SmtpChannel(socket, deadline);
   try {
@@ -223,6 +274,8 @@ async function runSteps(
       row.starttls_ok = false;
       row.tls_alert = tls.failure.alert;
       setFailure(row, tls.failure);
+      socket.destroy();
+      await learnServerChoice(job, ctx, row, tls, deadline, now());
       return;
     }
     row.starttls_ok = true;
@@ -250,46 +303,53 @@ async function runSteps(
   }
 }
 
-function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now: Date): void {
-  const { authorized, authorizationError } = f;
-  const leaf = f.chain[0];
-  if (!leaf) {
-    row.cert_trusted = false;
-    row.cert_error = "no_certificate";
-    return;
+/** Failures after which the server's own answer can tell more (not a timer, not a flood). */
+const NO_CHOICE_AFTER: ReadonlySet<string> = new Set(["tls_timeout", "deadline_exceeded", "tls_too_large"]);
+
+/**
+ * OpenSSL did not finish the handshake: the version, suite and certificates the server chose, from its own
+ * answer (worker/net/server-choice.ts) — the bytes it sent OpenSSL, or else one more connection with our own
+ * ClientHello offering what OpenSSL lacks. A choice this client cannot complete (3DES, RC4, EXPORT, SSLv3 ...)
+ * becomes failure tls_unsupported_by_client; the facts are recorded either way, the certificates unverified.
+ */
+async function learnServerChoice(
+  job: SmtpProbeJob,
+  ctx: RunContext,
+  row: HostRow,
+  tls: Extract<TlsResult, { ok: false }>,
+  deadline: Deadline,
+  now: Date,
+): Promise<void> {
+  if (NO_CHOICE_AFTER.has(tls.failure.failure)) return;
+  const offered = clientHelloSuites(tls.clientBytes);
+  let choice = serverChoiceFromBytes(tls.serverBytes, tls.serverHandshakeTrafficSecret);
+  const source = choice ? "its answer to OpenSSL's ClientHello" : "its answer to our own ClientHello";
+  if (!choice) {
+    const s = ctx.settings;
+    // One more connection: --per-host-delay first, as between the inventory's connections.
+    if (deadline.remaining() <= s.perHostDelayMs + s.connectTimeoutMs) return;
+    if (s.perHostDelayMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, s.perHostDelayMs));
+    row.connections_used += 1;
+    const asked = await askServerChoice(
+      job,
+      {
+        ehloName: s.ehloName,
+        connectTimeoutMs: s.connectTimeoutMs,
+        smtpTimeoutMs: s.smtpTimeoutMs,
+        tlsTimeoutMs: s.tlsTimeoutMs,
+      },
+      deadline,
+      offered,
+      ctx.connect,
+    );
+    if (asked.kind !== "choice") return;
+    choice = asked.choice;
+    // A suite OpenSSL offered too: the server refused OpenSSL's hello for another reason; its facts would
+    // contradict that refusal, so the row keeps the failure alone.
+    if (!clientCannotComplete(choice, offered)) {
+      row.failure_detail = `${row.failure_detail}; our own ClientHello got ${choice.version} ${choice.cipher}, which OpenSSL offered too`;
+      return;
+    }
   }
-  // The certificates as the server sent them; Node's linked chain (which may hold trust-store roots the server
-  // never sent) only when the server's Certificate message could not be read, and then the row says so.
-  row.cert_chain_sha256 = (f.presented ?? f.chain).map((c) => createHash("sha256").update(c).digest("hex"));
-  if (f.presented === null) {
-    row.failure_detail = `cert_chain_sha256 is OpenSSL's linked chain, not the certificates as sent (${f.presentedError ?? "not read"})`;
-  }
-  row.cert_trusted = authorized;
-  row.cert_error_code = authorized ? null : authorizationError;
-  row.cert_error = authorized ? null : classifyCertError(authorizationError ?? "");
-  let facts: CertFacts;
-  try {
-    facts = certFacts(leaf, now);
-  } catch (err) {
-    // The server sent bytes OpenSSL accepted but our parser cannot read: keep what we know.
-    row.cert_error ??= "other";
-    const note = `certificate not parsable: ${err instanceof Error ? err.message : String(err)}`;
-    row.failure_detail = row.failure_detail ? `${row.failure_detail}; ${note}` : note;
-    return;
-  }
-  row.cert_expired = facts.expired;
-  row.cert_not_yet_valid = facts.not_yet_valid;
-  row.cert_self_signed = facts.self_signed;
-  row.cert_subject_cn = facts.subject_cn;
-  row.cert_sans = facts.sans;
-  row.cert_name_matches_mx = certNamesHost(hostname, facts.sans, facts.subject_cn);
-  row.cert_issuer = facts.issuer;
-  row.cert_not_before = facts.not_before;
-  row.cert_not_after = facts.not_after;
-  row.cert_key_type = facts.key_type;
-  row.cert_key_bits = facts.key_bits;
-  row.cert_key_curve = facts.key_curve;
-  row.cert_sig_alg = facts.sig_alg;
-  row.cert_sha256 = facts.sha256;
-  row.cert_spki_sha256 = facts.spki_sha256;
+  recordServerChoice(row, choice, clientCannotComplete(choice, offered), source, job.hostname, now);
 }
