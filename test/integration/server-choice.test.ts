@@ -221,6 +221,33 @@ describe("server choice - a ServerHello, then no handshake", () => {
     });
   });
 
+  it("hello-then-stall - a ServerHello and then silence: tls_timeout, with the server's choice kept from its bytes", async () => {
+    // Why: a server that picks a suite and then never sends the rest of its flight; what it chose is still a fact.
+    const s = await fake({ versions: [TLS12], suites: [RSA_AES128_GCM], stallAfterHello: true });
+    const r = await probe(s);
+    expect({ status: r.status, failure: r.failure, phase: r.failure_phase }).toEqual({
+      status: "tls_failed",
+      failure: "tls_timeout",
+      phase: "tls_handshake",
+    });
+    expect({
+      starttls_ok: r.starttls_ok,
+      tls_version: r.tls_version,
+      tls_cipher: r.tls_cipher,
+      cert_sha256: r.cert_sha256,
+      connections_used: r.connections_used,
+    }).toEqual({
+      starttls_ok: false,
+      tls_version: "TLSv1.2",
+      tls_cipher: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+      cert_sha256: null, // the Certificate never came
+      connections_used: 1,
+    });
+    expect(r.failure_detail).toMatch(
+      /; the server had chosen TLSv1\.2 TLS_RSA_WITH_AES_128_GCM_SHA256 \(its answer to OpenSSL's ClientHello\): no certificates \(truncated: /,
+    );
+  });
+
   it("hello-then-fail --depth full - versions the server chose are shown as ServerHello-only, never ✓, and the grade is F", async () => {
     const s = await fake({ versions: [TLS12], suites: [RSA_AES128_GCM] });
     const r = await probe(s, "full");

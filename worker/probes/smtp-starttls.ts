@@ -303,8 +303,8 @@ async function runSteps(
   }
 }
 
-/** Failures after which the server's own answer can tell more (not a timer, not a flood). */
-const NO_CHOICE_AFTER: ReadonlySet<string> = new Set(["tls_timeout", "deadline_exceeded", "tls_too_large"]);
+/** Failures after which one more connection would only spend the deadline again (a timer, a flood). */
+const NO_ASK_AFTER: ReadonlySet<string> = new Set(["tls_timeout", "deadline_exceeded", "tls_too_large"]);
 
 /**
  * OpenSSL did not finish the handshake: the version, suite and certificates the server chose, from its own
@@ -320,11 +320,11 @@ async function learnServerChoice(
   deadline: Deadline,
   now: Date,
 ): Promise<void> {
-  if (NO_CHOICE_AFTER.has(tls.failure.failure)) return;
   const offered = clientHelloSuites(tls.clientBytes);
   let choice = serverChoiceFromBytes(tls.serverBytes, tls.serverHandshakeTrafficSecret);
   const source = choice ? "its answer to OpenSSL's ClientHello" : "its answer to our own ClientHello";
   if (!choice) {
+    if (NO_ASK_AFTER.has(tls.failure.failure)) return;
     const s = ctx.settings;
     // One more connection: --per-host-delay first, as between the inventory's connections.
     if (deadline.remaining() <= s.perHostDelayMs + s.connectTimeoutMs) return;
