@@ -443,7 +443,7 @@ const DOMAIN_MARK: Record<string, Mark> = {
   no_mail: "skip",
 };
 
-const HOST_MARK: Record<string, Mark> = { ok: "pass", cert_invalid: "warn" };
+const HOST_MARK: Record<string, Mark> = { ok: "pass", cert_invalid: "warn", inconclusive: "warn" };
 
 /** A table cell: its text, and the mark that colours it (none: plain). */
 interface Cell {
