@@ -4,11 +4,12 @@ import { cpus } from "node:os";
 import type { Argv } from "yargs";
 import { type PolicyArgs, type ProbeArgs, policyOptions, probeSettingsOptions } from "../options.js";
 import { clickhouseOptions, type DbArgs } from "./db-options.js";
+import { type FleetArgs, fleetOptions } from "./fleet-options.js";
 import { type NatsArgs, natsOptions } from "./nats-options.js";
 import { ingestOptions } from "./scan-dry-run.js";
 
 export function scanOptions<T>(y: Argv<T>) {
-  return natsOptions(clickhouseOptions(policyOptions(probeSettingsOptions(ingestOptions(y)))))
+  return fleetOptions(natsOptions(clickhouseOptions(policyOptions(probeSettingsOptions(ingestOptions(y))))))
     .option("dry-run", {
       type: "boolean",
       default: false,
@@ -48,7 +49,7 @@ export function scanOptions<T>(y: Argv<T>) {
     .option("quiet", { type: "boolean", default: false, description: "no progress output" });
 }
 
-export interface ScanArgs extends ProbeArgs, PolicyArgs, DbArgs, NatsArgs {
+export interface ScanArgs extends ProbeArgs, PolicyArgs, DbArgs, NatsArgs, FleetArgs {
   domains?: string | undefined;
   column?: string | undefined;
   top?: number | undefined;
