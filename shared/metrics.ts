@@ -55,7 +55,7 @@ export class Metrics {
   constructor(role: MetricsRole) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ role });
-    collectDefaultMetrics({ register: this.registry, prefix: "mxsurvey_process_" });
+    collectDefaultMetrics({ register: this.registry, prefix: "mxsurvey_" });
     this.probesInFlight = new Gauge({
       name: "mxsurvey_probes_in_flight",
       help: "probe tasks handed to the thread pool and not yet returned",
