@@ -46,6 +46,12 @@ export function scanOptions<T>(y: Argv<T>) {
       default: 60,
       description: "seconds a worker may hold a job without a heartbeat before it is redelivered (NATS)",
     })
+    .option("label", {
+      type: "string",
+      default: "",
+      description:
+        "the series this scan belongs to (e.g. weekly-tranco-1m); recorded in the scan row for trends and db prune",
+    })
     .option("quiet", { type: "boolean", default: false, description: "no progress output" });
 }
 
@@ -56,6 +62,7 @@ export interface ScanArgs extends ProbeArgs, PolicyArgs, DbArgs, NatsArgs, Fleet
   format?: string | undefined;
   "list-source": string;
   "list-id": string;
+  label: string;
   "dry-run": boolean;
   out?: string | undefined;
   resume?: string | undefined;

@@ -211,6 +211,7 @@ export async function runScanCommand(
       },
       list_source: scanParams["list-source"],
       list_id: scanParams["list-id"],
+      label: scanParams.label,
       input_file: input,
       params,
       port: scanParams["smtp-port"],

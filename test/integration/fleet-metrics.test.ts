@@ -129,6 +129,8 @@ describe("fleet", () => {
         "--clickhouse",
         ch.url,
         "--quiet",
+        "--label",
+        "fleet-lab",
         ...lab.cliArgs(),
         "--smtp-timeout",
         "5",
@@ -142,6 +144,10 @@ describe("fleet", () => {
       `SELECT count() AS n FROM mxsurvey.hosts FINAL WHERE scan_id = ${quoteString(scanId)} AND ip IS NOT NULL`,
     );
     const written = Number(rows[0]?.n ?? 0);
+    const labels = await store.query<{ label: string }>(
+      `SELECT label FROM mxsurvey.scans FINAL WHERE scan_id = ${quoteString(scanId)}`,
+    );
+    expect(labels).toEqual([{ label: "fleet-lab" }]);
     expect(written).toBeGreaterThan(20);
 
     const sum = async (expr: string) => (await prom!.query(`sum(${expr})`))[0]?.value ?? -1;
