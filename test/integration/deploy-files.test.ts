@@ -22,6 +22,7 @@ import { runCli } from "../helpers/cli.js";
 import { projectRoot } from "../tools/project-root.js";
 
 const SYSTEMD = join(projectRoot(), "deploy", "systemd");
+const COMPOSE = join(projectRoot(), "deploy", "compose");
 
 const tmp = mkdtempSync(join(tmpdir(), "mxsurvey-deploy-"));
 
@@ -47,10 +48,13 @@ async function ensure(binary: string, pkg: string): Promise<void> {
   expect(existsSync(binary), `${pkg} installed no ${binary}`).toBe(true);
 }
 
-/** The mxsurvey flags used in a text, per command (`mxsurvey worker --a --b`, one command per line). */
+/**
+ * The mxsurvey flags used in a text, per command: `mxsurvey worker --a --b` (units) or `command: worker --a`
+ * (Compose), one command per line.
+ */
 function flagsUsed(text: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const m of text.matchAll(/mxsurvey(?:"?,\s*"|\s+)(scan|worker|db prune)\b([^\n]*)/g)) {
+  for (const m of text.matchAll(/(?:mxsurvey\s+|command:\s+)(scan|worker|db prune)\b([^\n]*)/g)) {
     const cmd = m[1]!;
     const set = out.get(cmd) ?? new Set<string>();
     for (const f of m[2]!.matchAll(/--[a-z][a-z0-9-]*/g)) set.add(f[0]);
@@ -102,4 +106,43 @@ describe("deploy files", () => {
         .join("\n"),
     );
   }, 60_000);
+
+  it("compose - docker-compose config accepts the file with the example settings", async () => {
+    await ensure("/usr/bin/docker-compose", "docker-compose");
+    const r = await run(
+      "docker-compose",
+      ["-f", "compose.yaml", "--env-file", ".env.example", "config", "-q"],
+      {
+        cwd: COMPOSE,
+      },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  }, 900_000);
+
+  it("compose - a missing password is refused (the check can fail)", async () => {
+    await ensure("/usr/bin/docker-compose", "docker-compose");
+    const env = join(tmp, "no-password.env");
+    writeFileSync(
+      env,
+      readFileSync(join(COMPOSE, ".env.example"), "utf8").replace(/^NATS_PASSWORD=.*$/m, "NATS_PASSWORD="),
+    );
+    const r = await run("docker-compose", ["-f", "compose.yaml", "--env-file", env, "config", "-q"], {
+      cwd: COMPOSE,
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("set NATS_PASSWORD in .env");
+  }, 900_000);
+
+  it("compose - every mxsurvey flag the Compose file uses exists; Prometheus's config passes promtool", async () => {
+    await expectKnownFlags(readFileSync(join(COMPOSE, "compose.yaml"), "utf8"));
+    const promtool = ["/usr/bin/promtool", "/usr/sbin/promtool"].find((p) => existsSync(p));
+    if (!promtool) await ensure("/usr/bin/promtool", "prometheus");
+    const r = await run(promtool ?? "/usr/bin/promtool", [
+      "check",
+      "config",
+      join(COMPOSE, "prometheus.yml"),
+    ]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+  }, 900_000);
 });
