@@ -5,7 +5,10 @@
  * the canary cannot be reached.
  */
 
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClickHouseStore } from "../../shared/store/clickhouse.js";
 import { quoteString } from "../../shared/store/sql.js";
@@ -188,4 +191,70 @@ describe("fleet", () => {
     w.kill("SIGTERM");
     expect(await w.exited).toBe(0);
   }, 600_000);
+});
+
+describe("fleet - embedded scan", () => {
+  it("metrics - an embedded scan serves its metrics while it runs: MX lookups by rcode, probes in flight, ready", async () => {
+    // Every server waits 1.5 s before its greeting, so the probe stage lasts long enough to be scraped.
+    const slow = await startGeneratedLab({
+      domains: 40,
+      hosts: 8,
+      seed: 1517,
+      addressBase: 170,
+      greetDelayMs: 1500,
+    });
+    const out = mkdtempSync(join(tmpdir(), "mxsurvey-fleet-"));
+    try {
+      const port = await freePort();
+      const scan = startCli(
+        [
+          "scan",
+          "--domains",
+          slow.listFile,
+          "--out",
+          join(out, "scan"),
+          "--metrics-listen",
+          `127.0.0.1:${port}`,
+          "--log-format",
+          "json",
+          "--threads",
+          "1",
+          "--concurrency",
+          "2",
+          ...slow.cliArgs(),
+          "--smtp-timeout",
+          "10",
+        ],
+        { maxMs: 300_000 },
+      );
+      procs.push(scan);
+      await scan.waitFor(/"event":"metrics_listening"/, 60_000);
+      // Scrape until probes are in flight (the MX discovery is over by then).
+      const text = await until(
+        () =>
+          get(`http://127.0.0.1:${port}/metrics`).then(
+            (r) => r.body,
+            () => "",
+          ),
+        (t) => /^mxsurvey_probes_in_flight\{role="scan"\} [1-9]/m.test(t),
+        60_000,
+      );
+      expect(text).toMatch(/^mxsurvey_probes_in_flight\{role="scan"\} [1-9]/m);
+      const noerror = Number(
+        /^mxsurvey_dns_queries_total\{[^}]*rcode="NOERROR"[^}]*\} (\d+)/m.exec(text)?.[1],
+      );
+      expect(noerror).toBeGreaterThanOrEqual(40); // at least one MX lookup per domain
+      expect((await get(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      expect(await scan.exited).toBe(0);
+      const hosts = readFileSync(join(out, "scan", "hosts.jsonl"), "utf8")
+        .trim()
+        .split("\n");
+      expect(hosts.length).toBeGreaterThanOrEqual(8);
+      // The listener closes with the scan.
+      await expect(get(`http://127.0.0.1:${port}/livez`)).rejects.toThrow();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      await slow.close();
+    }
+  }, 300_000);
 });
