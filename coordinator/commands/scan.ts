@@ -109,6 +109,7 @@ export async function runScanCommand(
     const nc = await connectNatsService(args, "mxsurvey-coordinator");
     natsClose = () => nc.close();
     const t = new NatsCoordinatorTransport(nc, {
+      onError: (err) => fleet.log.event("transport_error", { error: err.message }, err.message, "warn"),
       fleetConcurrency: positiveInt(
         "fleet-concurrency",
         args["fleet-concurrency"],

@@ -14,7 +14,7 @@ import { redactUrl } from "../../shared/service-error.js";
 import { NatsWorkerTransport } from "../../shared/transport/nats.js";
 import { createProbePool, runWorkerLoop, WORKER_NAME } from "../../worker/api.js";
 import { checkEgress } from "../fleet/egress-check.js";
-import { type MetricsServer, startMetricsServer } from "../fleet/metrics-server.js";
+import { type MetricsServer, parseListen, startMetricsServer } from "../fleet/metrics-server.js";
 import { positiveInt, workerSettings } from "../options.js";
 import { connectNatsService } from "./nats-connect.js";
 import { logSecrets } from "./nats-options.js";
@@ -30,6 +30,7 @@ export async function runWorkerCommand(args: WorkerArgs): Promise<void> {
     secrets: logSecrets(args),
     quiet: args.quiet,
   });
+  if (args["metrics-listen"] !== undefined) parseListen("metrics-listen", args["metrics-listen"]);
   if (args["egress-check"]) {
     await checkEgress(args["egress-check"]);
     log.event(

@@ -12,7 +12,7 @@ import type { RowSink } from "../../shared/store/types.js";
 import { logSecrets } from "../commands/nats-options.js";
 import type { ScanArgs } from "../commands/scan-options.js";
 import { Progress } from "../scan/progress.js";
-import { type MetricsServer, startMetricsServer } from "./metrics-server.js";
+import { type MetricsServer, parseListen, startMetricsServer } from "./metrics-server.js";
 
 export interface ScanFleet {
   log: Logger;
@@ -26,6 +26,8 @@ export interface ScanFleet {
 }
 
 export function scanFleet(args: ScanArgs): ScanFleet {
+  // A bad ADDR:PORT is refused now, before the scan creates anything.
+  if (args["metrics-listen"] !== undefined) parseListen("metrics-listen", args["metrics-listen"]);
   const json = args["log-format"] === "json";
   const log = createLogger({
     format: json ? "json" : "text",

@@ -5,7 +5,7 @@
  * the canary cannot be reached.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,6 +106,33 @@ describe("fleet", () => {
       canary.close();
     }
   }, 90_000);
+
+  it("metrics - a bad --metrics-listen is refused (exit 2) before the scan creates anything or the worker connects", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "mxsurvey-fleet-")), "scan");
+    const scan = await runCli([
+      "scan",
+      "--domains",
+      lab.listFile,
+      "--out",
+      out,
+      "--metrics-listen",
+      "9464",
+      ...lab.cliArgs(),
+    ]);
+    expect(scan.code).toBe(2);
+    expect(scan.stderr).toMatch(/^mxsurvey: --metrics-listen: want ADDR:PORT/);
+    expect(existsSync(out)).toBe(false);
+    const worker = await runCli([
+      "worker",
+      "--nats",
+      "nats://127.0.0.1:1",
+      "--metrics-listen",
+      "localhost",
+      ...lab.workerArgs(),
+    ]);
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toMatch(/^mxsurvey: --metrics-listen: want ADDR:PORT/);
+  }, 60_000);
 
   it("metrics - Prometheus scrapes a worker during a lab scan; probe counters equal the host rows written", async () => {
     const metricsPort = await freePort();
