@@ -157,6 +157,7 @@ CREATE TABLE IF NOT EXISTS `mxsurvey`.`scans`
     `failure_reason`  Nullable(String) COMMENT 'why the scan failed (e.g. no DNS resolver answered); null unless state is failed',
     `list_source`     String COMMENT 'where the domain list came from (--list-source, e.g. tranco)',
     `list_id`         String COMMENT 'the list\'s own identifier (--list-id, e.g. a Tranco list ID)',
+    `label`           String COMMENT 'the series this scan belongs to (--label, e.g. weekly-tranco-1m): trends and `db prune` select by it; empty when not given',
     `input_file`      String COMMENT 'the --domains argument',
     `params`          String COMMENT 'every option that changes what the scan measures, by its flag name, as given or defaulted (depth, timeouts, ports, resolvers, CA files, --top, ...); JSON text in ClickHouse',
     `lines_read`      UInt32 COMMENT 'input lines read',

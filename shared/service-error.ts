@@ -1,12 +1,13 @@
 /**
  * A service mxsurvey depends on — NATS or ClickHouse — cannot be used: nothing listens at its URL, it does not
- * answer in time, it refuses our credentials, or (NATS) it has no JetStream. One error class for both, with a
+ * answer in time, it refuses our credentials, or (NATS) it has no JetStream. The worker's egress canary
+ * (`--egress-check HOST:PORT`, an outside mail server it must be able to reach) counts as one too. One error class for both, with a
  * stable `code`, so that every command (scan, worker, status, db) reports it the same way: exit status 4 and one
  * line naming the service and its URL (coordinator/cli.ts). Thrown where the first contact fails; once a
  * service has answered, outages are retried where the data is (results wait in JetStream, rows in the buffer).
  */
 
-export const SERVICES = ["NATS", "ClickHouse"] as const;
+export const SERVICES = ["NATS", "ClickHouse", "egress canary"] as const;
 export type Service = (typeof SERVICES)[number];
 
 export class ServiceUnavailableError extends Error {

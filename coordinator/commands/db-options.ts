@@ -39,12 +39,15 @@ type DbCommandArgs = DbArgs & {
   scan?: string;
   format?: ResultFormat;
   list?: boolean;
+  keep?: number;
+  label?: string;
+  "dry-run"?: boolean;
 };
 
 export const dbCommand: CommandModule<object, DbCommandArgs> = {
   command: "db [action]",
   describe:
-    "ClickHouse: create and check the tables (migrate), import a scan directory (load DIR), run an analysis query (query NAME)",
+    "ClickHouse: create and check the tables (migrate), import a scan directory (load DIR), run an analysis query (query NAME), keep the N newest scans of a series (prune)",
   builder: (y) =>
     clickhouseOptions(y)
       .command<DbCommandArgs>(
@@ -93,6 +96,27 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
           await runDbQuery({ ...a, format: a.format ?? "table" });
         },
       )
+      .command<DbCommandArgs>(
+        "prune",
+        "retention: keep the N newest scans of a --label series, delete the older ones' rows",
+        (yy) =>
+          yy
+            .option("keep", {
+              type: "number",
+              demandOption: true,
+              description: "scans of the label to keep (>= 1)",
+            })
+            .option("label", { type: "string", demandOption: true, description: "the series (scan --label)" })
+            .option("dry-run", {
+              type: "boolean",
+              default: false,
+              description: "list what would be kept and dropped; delete nothing",
+            }) as Argv<DbCommandArgs>,
+        async (a) => {
+          const { runDbPrune } = await import("./db-prune.js");
+          await runDbPrune(a);
+        },
+      )
       .example("$0 db migrate --clickhouse http://127.0.0.1:8123", "create the tables")
       .example("$0 db load scans/20260101T000000Z-abc123 --clickhouse http://127.0.0.1:8123", "import a scan")
       .example(
@@ -103,8 +127,8 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
     // Reached only when no subcommand matched.
     throw new UsageError(
       a.action === undefined
-        ? "give a db action: migrate, load DIR or query NAME"
-        : `unknown db action ${JSON.stringify(a.action)}: use migrate, load DIR or query NAME`,
+        ? "give a db action: migrate, load DIR, query NAME or prune"
+        : `unknown db action ${JSON.stringify(a.action)}: use migrate, load DIR, query NAME or prune`,
     );
   },
 };

@@ -142,6 +142,8 @@ export async function runDbLoad(
   if (typeof scan?.scan_id !== "string") throw new UsageError(`${scanPath}: no scan_id`);
   // Scans written before the parameters were a JSON object hold them as JSON text.
   if (typeof (scan.params as unknown) === "string") scan.params = savedParamsOf(scan);
+  // Scans written before the label existed have none: the empty label (no series).
+  if ((scan as Partial<ScanRow>).label === undefined) scan.label = "";
   const store = storeFromArgs(args);
   const sameScan = (row: { scan_id?: unknown }) => {
     if (row.scan_id !== scan.scan_id) {

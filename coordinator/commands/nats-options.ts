@@ -52,3 +52,17 @@ export function natsConnectOptions(a: NatsArgs, name: string) {
     ...(tls ? { tls } : {}),
   };
 }
+
+/** The secrets among the NATS and ClickHouse options (and their environment variables), for the logger. */
+export function logSecrets(
+  a: NatsArgs & { "clickhouse-password"?: string | undefined },
+): (string | undefined)[] {
+  return [
+    a["nats-password"],
+    process.env["MXSURVEY_NATS_PASSWORD"],
+    a["nats-token"],
+    process.env["MXSURVEY_NATS_TOKEN"],
+    a["clickhouse-password"],
+    process.env["MXSURVEY_CLICKHOUSE_PASSWORD"],
+  ];
+}

@@ -4,11 +4,12 @@ import { cpus } from "node:os";
 import type { Argv } from "yargs";
 import { type PolicyArgs, type ProbeArgs, policyOptions, probeSettingsOptions } from "../options.js";
 import { clickhouseOptions, type DbArgs } from "./db-options.js";
+import { type FleetArgs, fleetOptions } from "./fleet-options.js";
 import { type NatsArgs, natsOptions } from "./nats-options.js";
 import { ingestOptions } from "./scan-dry-run.js";
 
 export function scanOptions<T>(y: Argv<T>) {
-  return natsOptions(clickhouseOptions(policyOptions(probeSettingsOptions(ingestOptions(y)))))
+  return fleetOptions(natsOptions(clickhouseOptions(policyOptions(probeSettingsOptions(ingestOptions(y))))))
     .option("dry-run", {
       type: "boolean",
       default: false,
@@ -45,16 +46,23 @@ export function scanOptions<T>(y: Argv<T>) {
       default: 60,
       description: "seconds a worker may hold a job without a heartbeat before it is redelivered (NATS)",
     })
+    .option("label", {
+      type: "string",
+      default: "",
+      description:
+        "the series this scan belongs to (e.g. weekly-tranco-1m); recorded in the scan row for trends and db prune",
+    })
     .option("quiet", { type: "boolean", default: false, description: "no progress output" });
 }
 
-export interface ScanArgs extends ProbeArgs, PolicyArgs, DbArgs, NatsArgs {
+export interface ScanArgs extends ProbeArgs, PolicyArgs, DbArgs, NatsArgs, FleetArgs {
   domains?: string | undefined;
   column?: string | undefined;
   top?: number | undefined;
   format?: string | undefined;
   "list-source": string;
   "list-id": string;
+  label: string;
   "dry-run": boolean;
   out?: string | undefined;
   resume?: string | undefined;

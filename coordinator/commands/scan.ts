@@ -19,6 +19,7 @@ import { NatsCoordinatorTransport } from "../../shared/transport/nats.js";
 import type { CoordinatorTransport } from "../../shared/transport/types.js";
 import { createProbePool, runWorkerLoop } from "../../worker/api.js";
 import { policyContext } from "../deps.js";
+import { scanFleet } from "../fleet/scan-fleet.js";
 import { ingestDomains } from "../ingest/index.js";
 import {
   dnsClient,
@@ -30,7 +31,6 @@ import {
   workerSettings,
 } from "../options.js";
 import { paramsColumn, restoreScanParams, savedParams, savedParamsOf, scanParamsOf } from "../scan/params.js";
-import { Progress } from "../scan/progress.js";
 import { runScan } from "../scan/run-scan.js";
 import { checkScanDir } from "../scan/scan-dir.js";
 import { renderSummary } from "../scan/summary.js";
@@ -87,7 +87,8 @@ export async function runScanCommand(
   }
   await checkScanOptions(args);
   if (!args.resume) scanParamsOf(args);
-  const progress = Progress.auto(args.quiet);
+  const fleet = scanFleet(args);
+  const { progress, metrics } = fleet;
   const dnsConcurrency = positiveInt(
     "dns-concurrency",
     args["dns-concurrency"],
@@ -108,6 +109,7 @@ export async function runScanCommand(
     const nc = await connectNatsService(args, "mxsurvey-coordinator");
     natsClose = () => nc.close();
     const t = new NatsCoordinatorTransport(nc, {
+      onError: (err) => fleet.log.event("transport_error", { error: err.message }, err.message, "warn"),
       fleetConcurrency: positiveInt(
         "fleet-concurrency",
         args["fleet-concurrency"],
@@ -175,7 +177,7 @@ export async function runScanCommand(
   }
 
   const dns = dnsClient(opts);
-  const cachingDns = new CachingDns(dns);
+  const cachingDns = new CachingDns(metrics ? metrics.countDns(dns) : dns);
   const started = previous?.scan_started_at ?? new Date().toISOString();
   const params = paramsColumn(savedParams(scanParams, distributed ? "nats" : "embedded"));
 
@@ -186,12 +188,18 @@ export async function runScanCommand(
       threads: positiveInt("threads", args.threads, SCAN_LIMITS.threads),
       concurrency: positiveInt("concurrency", args.concurrency, SCAN_LIMITS.concurrency),
     });
-    worker = runWorkerLoop(transport as MemoryTransport, pool, {
-      maxInFlight: pool.capacity,
-      heartbeatMs: 10_000,
-    });
+    const queue = transport as MemoryTransport;
+    worker = runWorkerLoop(
+      metrics ? metrics.instrumentTransport(queue, null) : queue,
+      metrics ? metrics.instrumentPool(pool) : pool,
+      { maxInFlight: pool.capacity, heartbeatMs: 10_000 },
+    );
+  } else if (metrics) {
+    const t = transport as NatsCoordinatorTransport;
+    metrics.setQueueDepth(() => t.queuePending());
   }
   try {
+    await fleet.listen();
     const outcome = await runScan({
       scan_id: scanId,
       scan_started_at: started,
@@ -204,6 +212,7 @@ export async function runScanCommand(
       },
       list_source: scanParams["list-source"],
       list_id: scanParams["list-id"],
+      label: scanParams.label,
       input_file: input,
       params,
       port: scanParams["smtp-port"],
@@ -215,10 +224,16 @@ export async function runScanCommand(
       dnsConcurrency,
       resolverStats: () => dns.resolverStats(),
       transport,
-      sinks,
+      sinks: fleet.countSinks(sinks),
       progress,
       ...(transport instanceof NatsCoordinatorTransport
-        ? { watchExhausted: (fn) => (transport as NatsCoordinatorTransport).watchExhaustedJobs(fn) }
+        ? {
+            watchExhausted: (fn) =>
+              (transport as NatsCoordinatorTransport).watchExhaustedJobs(async (job) => {
+                metrics?.jobsExhausted.inc();
+                await fn(job);
+              }),
+          }
         : {}),
     });
     out.write(`${renderSummary(outcome.summary, scanId, outDir)}\n`);
@@ -230,5 +245,6 @@ export async function runScanCommand(
     await transport.close();
     await natsClose?.();
     dns.close();
+    await fleet.close();
   }
 }

@@ -55,6 +55,7 @@ export interface ScanParams {
   top: number | null;
   "list-source": string;
   "list-id": string;
+  label: string;
 }
 
 /** What is saved: the parameters, fingerprints of the files they name, and the transport the scan runs on. */
@@ -95,7 +96,18 @@ const READ: { [K in keyof ScanParams]: (a: ScanArgs, p: ProbeParams) => ScanPara
   top: (a) => a.top ?? null,
   "list-source": (a) => a["list-source"],
   "list-id": (a) => a["list-id"],
+  label: (a) => scanLabel(a.label),
 };
+
+/** `--label`: a plain name (letters, digits, `.`, `_`, `-`; at most 100), or empty for none. */
+export function scanLabel(label: string | undefined): string {
+  const v = label ?? "";
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(v))
+    throw new UsageError(
+      `--label: ${JSON.stringify(v)} is not a plain name (letters, digits, . _ -; at most 100)`,
+    );
+  return v;
+}
 
 export const SCAN_PARAM_FLAGS = Object.keys(READ) as (keyof ScanParams)[];
 

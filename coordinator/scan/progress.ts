@@ -1,11 +1,13 @@
 /**
  * Scan progress on stderr: a progress bar on a TTY (stage, done/total, rate, ETA, outcome counts), a plain
- * status line every few seconds otherwise, nothing with --quiet. Data never goes here.
+ * status line every few seconds otherwise, nothing with --quiet; with `--log-format json`, log events instead
+ * (scan_stage, scan_progress, scan_note) through the logger. Data never goes here.
  */
 
 import cliProgress from "cli-progress";
+import type { Logger } from "../../shared/log.js";
 
-export type ProgressMode = "bar" | "lines" | "quiet";
+export type ProgressMode = "bar" | "lines" | "quiet" | "events";
 
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
@@ -20,10 +22,16 @@ export class Progress {
     private readonly mode: ProgressMode,
     private readonly stream: NodeJS.WriteStream = process.stderr,
     private readonly everyMs = 5000,
+    private readonly logger: Logger | null = null,
   ) {}
 
   static auto(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
     return new Progress(quiet ? "quiet" : stream.isTTY ? "bar" : "lines", stream);
+  }
+
+  /** Progress as log events (--log-format json). */
+  static events(logger: Logger, quiet: boolean, everyMs = 5000): Progress {
+    return new Progress(quiet ? "quiet" : "events", process.stderr, everyMs, logger);
   }
 
   start(stage: string, total: number): void {
@@ -48,6 +56,8 @@ export class Progress {
       this.bar.start(total, 0, { stage: stage.padEnd(8), rate: "0", outcomes: "" });
     } else if (this.mode === "lines") {
       this.stream.write(`[${stage}] 0/${total}\n`);
+    } else if (this.mode === "events") {
+      this.logger?.event("scan_stage", { stage, total }, `${stage}: ${total} to do`);
     }
   }
 
@@ -70,11 +80,28 @@ export class Progress {
     else if (this.mode === "lines" && Date.now() - this.lastLine >= this.everyMs) {
       this.lastLine = Date.now();
       this.stream.write(`[${this.stage}] ${this.done}/${this.total} ${rate}/s ${outcomes}\n`);
+    } else if (this.mode === "events" && Date.now() - this.lastLine >= this.everyMs) {
+      this.lastLine = Date.now();
+      this.progressEvent(Number(rate));
     }
+  }
+
+  private progressEvent(rate: number | null): void {
+    this.logger?.event("scan_progress", {
+      stage: this.stage,
+      done: this.done,
+      total: this.total,
+      ...(rate !== null ? { per_second: rate } : {}),
+      outcomes: { ...this.counts },
+    });
   }
 
   log(message: string): void {
     if (this.mode === "quiet") return;
+    if (this.mode === "events") {
+      this.logger?.event("scan_note", {}, message);
+      return;
+    }
     if (this.bar) {
       this.bar.stop();
       this.stream.write(`${message}\n`);
@@ -88,6 +115,8 @@ export class Progress {
       this.bar = null;
     } else if (this.mode === "lines" && this.stage) {
       this.stream.write(`[${this.stage}] ${this.done}/${this.total} done\n`);
+    } else if (this.mode === "events" && this.stage) {
+      this.progressEvent(null);
     }
   }
 

@@ -47,6 +47,7 @@ export interface ScanSpec {
   ingest: IngestFacts;
   list_source: string;
   list_id: string;
+  label: string;
   input_file: string;
   /** The scan's parameters as saved with it (coordinator/scan/params.ts). */
   params: JsonObject;
@@ -119,6 +120,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     failure_reason: null,
     list_source: spec.list_source,
     list_id: spec.list_id,
+    label: spec.label,
     input_file: spec.input_file,
     params: spec.params,
     lines_read: spec.ingest.lines_read,

@@ -18,6 +18,10 @@ export const SCAN_COLUMNS = {
   ),
   list_source: col(t.string(), "where the domain list came from (--list-source, e.g. tranco)"),
   list_id: col(t.string(), "the list's own identifier (--list-id, e.g. a Tranco list ID)"),
+  label: col(
+    t.string(),
+    "the series this scan belongs to (--label, e.g. weekly-tranco-1m): trends and `db prune` select by it; empty when not given",
+  ),
   input_file: col(t.string(), "the --domains argument"),
   params: col(
     t.json(),

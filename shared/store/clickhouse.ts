@@ -227,6 +227,8 @@ export class ClickHouseStore implements RowSink {
   private closed = false;
   /** The last background (timer or size-triggered) flush error, cleared by a successful flush. */
   lastError: Error | null = null;
+  /** Failed flushes so far (their unsent rows stay buffered and are sent again): the write-retry metric. */
+  failedFlushes = 0;
 
   constructor(opts: ClickHouseStoreOptions) {
     this.database = opts.database ?? "mxsurvey";
@@ -450,6 +452,7 @@ export class ClickHouseStore implements RowSink {
       }
       this.lastError = null;
     } catch (err) {
+      this.failedFlushes++;
       this.armTimer();
       const e = err instanceof Error ? err : new Error(String(err));
       throw new Error(`ClickHouse insert failed, ${this.pendingRows} rows kept for retry: ${e.message}`, {

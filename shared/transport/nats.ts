@@ -396,6 +396,18 @@ interface ConsumerSettings {
 }
 
 /**
+ * Jobs waiting in the work queue for any worker: the shared consumer's pending count (not yet delivered), or
+ * null while the consumer does not exist or the server does not answer (for the queue-depth metric).
+ */
+async function consumerPending(client: NatsClient, names: NatsNames): Promise<number | null> {
+  try {
+    return (await client.jsm.consumers.info(names.jobsStream, names.workersConsumer)).num_pending;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Workers' side: pulls jobs from the shared durable consumer, never more than `maxInFlight` unacknowledged in
  * this process (the consumer's max_ack_pending caps the whole fleet).
  */
@@ -423,6 +435,11 @@ export class NatsWorkerTransport implements WorkerTransport {
     if (opts.fetchExpiresMs !== undefined && opts.fetchExpiresMs < 1_000) {
       throw new RangeError("fetchExpiresMs must be >= 1000");
     }
+  }
+
+  /** Jobs waiting in the work queue for any worker, or null when unknown (see consumerPending). */
+  queuePending(): Promise<number | null> {
+    return consumerPending(this.client, this.names);
   }
 
   /** Jobs held by this process right now (pulled and not yet completed or given back). */
@@ -794,6 +811,11 @@ export class NatsCoordinatorTransport implements CoordinatorTransport {
     }
     if (this.maxDeliver === 0 || this.maxDeliver < -1)
       throw new RangeError("maxDeliver must be >= 1 (or -1)");
+  }
+
+  /** Jobs waiting in the work queue for any worker, or null when unknown (see consumerPending). */
+  queuePending(): Promise<number | null> {
+    return consumerPending(this.client, this.names);
   }
 
   private get jsm(): JetStreamManager {

@@ -26,12 +26,16 @@ export interface ClickHouseInstance {
   startServer(): Promise<void>;
 }
 
-function script(args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
+function script(
+  args: string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       "bash",
       [CLICKHOUSE_SCRIPT, ...args],
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env },
       (err, stdout, stderr) => {
         if (err) {
           reject(
@@ -92,8 +96,14 @@ function parseUrl(stdout: string): string {
   return m[1]!;
 }
 
-export async function startClickHouse(): Promise<ClickHouseInstance> {
-  const external = process.env["MXSURVEY_CLICKHOUSE_URL"];
+/**
+ * `password`: user "default" needs it (CLICKHOUSE_PASSWORD of the script); always a private server, since an
+ * outside server's users are not ours to choose.
+ */
+export async function startClickHouse(opts: { password?: string } = {}): Promise<ClickHouseInstance> {
+  const external = opts.password === undefined ? process.env["MXSURVEY_CLICKHOUSE_URL"] : undefined;
+  const env =
+    opts.password === undefined ? process.env : { ...process.env, CLICKHOUSE_PASSWORD: opts.password };
   if (external) {
     const outside = async () => {
       throw new Error("MXSURVEY_CLICKHOUSE_URL is set: the server is not ours to stop or start");
@@ -106,7 +116,7 @@ export async function startClickHouse(): Promise<ClickHouseInstance> {
   live.add(state);
   let url: string;
   try {
-    url = parseUrl((await script(["start", state], 120_000)).stdout);
+    url = parseUrl((await script(["start", state], 120_000, env)).stdout);
   } catch (err) {
     live.delete(state);
     await script(["stop", state], 60_000).catch(() => {});
@@ -121,7 +131,7 @@ export async function startClickHouse(): Promise<ClickHouseInstance> {
       await script(["stop", state], 60_000);
     },
     async startServer() {
-      const again = parseUrl((await script(["start", state, ...ports], 120_000)).stdout);
+      const again = parseUrl((await script(["start", state, ...ports], 120_000, env)).stdout);
       if (again !== url) throw new Error(`restarted on ${again}, not ${url}`);
     },
     async stop() {

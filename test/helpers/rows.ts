@@ -219,6 +219,7 @@ export function scanRow(over: Partial<ScanRow> = {}): ScanRow {
     failure_reason: null,
     list_source: "test",
     list_id: "hand-made",
+    label: "test-series",
     input_file: "domains.txt",
     params: { "smtp-port": 25, note: "quote ' and backslash \\", nested: { resolver: ["127.0.0.1:53"] } },
     lines_read: 3,

@@ -343,6 +343,18 @@ describe("db command", () => {
     expect(await s.readRows("scans", scan.scan_id)).toEqual([asStoredInClickHouse(SCAN_COLUMNS, scan)]);
   });
 
+  it("db - load a scan directory written before scans had a label: the label is empty", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mxsurvey-scan-"));
+    tmpDirs.push(dir);
+    const { label: _none, ...older } = scanRow({ scan_id: "20260102T030405Z-nolab1" });
+    writeFileSync(join(dir, "scan.json"), JSON.stringify(older));
+    writeFileSync(join(dir, "hosts.jsonl"), `${JSON.stringify(hostRow({ scan_id: older.scan_id }))}\n`);
+    await cli(["db", "load", dir, "--clickhouse", ch.url, "--database", db("nolabel")]);
+    expect(await store(db("nolabel")).readRows("scans", older.scan_id)).toEqual([
+      asStoredInClickHouse(SCAN_COLUMNS, { ...older, label: "" }),
+    ]);
+  });
+
   it("db - load streams in batches and reports counts", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mxsurvey-scan-"));
     tmpDirs.push(dir);

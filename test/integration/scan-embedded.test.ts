@@ -64,6 +64,7 @@ beforeAll(async () => {
     ingest: { domains: lab.domains, lines_read: lab.domains.length, duplicates: 0, rejected: [] },
     list_source: "lab",
     list_id: "seed-7",
+    label: "",
     input_file: lab.listFile,
     params: {},
     port: lab.smtpPort,
