@@ -354,11 +354,14 @@ function discovery(
 function domainRow(fields: Partial<DomainRow>): DomainRow {
   return {
     domain: DOMAIN,
+    rank: null,
     status: "unreachable",
     mx_kind: "mx",
     mx_hosts: [],
     mx_priorities: [],
     mx_primary_hosts: [],
+    // Every MX host of these cases is under example.org: that is the provider of any primary.
+    mx_providers: (fields.mx_primary_hosts ?? []).length > 0 ? [DOMAIN] : [],
     mx_cname_hosts: [],
     mx_ip_literals: [],
     mx_truncated: false,
