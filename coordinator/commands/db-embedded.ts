@@ -16,7 +16,6 @@
  * close() removes.
  */
 
-import type { Session } from "chdb";
 import type { QueryResult } from "../../shared/analysis-queries.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import { TABLES, type TableDef } from "../../shared/schema/tables.js";
@@ -26,7 +25,23 @@ import { quoteIdentifier } from "../../shared/store/sql.js";
 import { UsageError } from "../options.js";
 import { readScanJson, sameScanCheck, streamJsonl } from "./db.js";
 
-type Chdb = typeof import("chdb");
+/**
+ * The part of chDB's API used here, declared here rather than imported from its types: mxsurvey must build
+ * (`npm ci` runs tsc) where the optional package is left out.
+ */
+interface ChdbSession {
+  readonly open: boolean;
+  query(sql: string, format?: string): string;
+  queryAsync(sql: string, opts: { format: string }): Promise<{ text(): string }>;
+  insert(params: { table: string; values: Buffer; format: "JSONEachRow" }): Promise<unknown>;
+  close(): void;
+}
+export interface Chdb {
+  Session: new () => ChdbSession;
+}
+
+/** The package name, not a literal in an import: tsc must not need the package to be installed. */
+const CHDB_PACKAGE = "chdb";
 
 /** The database the tables live in, as on a server (`--database` default). */
 export const EMBEDDED_DATABASE = "mxsurvey";
@@ -40,7 +55,9 @@ export const CHDB_MISSING =
   "ClickHouse server with mxsurvey db load and query it with --clickhouse URL";
 
 /** chDB, imported on first use. Not installed: a UsageError saying how to get it. */
-export async function loadChdb(importer: () => Promise<Chdb> = () => import("chdb")): Promise<Chdb> {
+export async function loadChdb(
+  importer: () => Promise<Chdb> = () => import(CHDB_PACKAGE) as Promise<Chdb>,
+): Promise<Chdb> {
   try {
     return await importer();
   } catch (err) {
@@ -69,7 +86,7 @@ function asQueryError(err: unknown): unknown {
 export class EmbeddedStore {
   readonly database = EMBEDDED_DATABASE;
 
-  private constructor(private readonly session: Session) {}
+  private constructor(private readonly session: ChdbSession) {}
 
   /**
    * A chDB session holding the rows of every scan directory. Every directory's scan.json is read before chDB is
