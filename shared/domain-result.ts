@@ -10,6 +10,7 @@ import { evaluateMtaSts, mtaStsEnforcedAndHonoured } from "./policy/mta-sts.js";
 import { type PolicyList, policyListCheck } from "./policy/policy-list.js";
 import { domainRecommendations, hasMajorPolicyFinding } from "./policy/recommendations.js";
 import { evaluateTlsRpt } from "./policy/tls-rpt.js";
+import { mxProvider } from "./provider.js";
 import { emptyHostRow } from "./rows.js";
 import type { DomainRow } from "./schema/domain-row.js";
 import type { HostRow } from "./schema/host-row.js";
@@ -70,6 +71,16 @@ export function policyColumns(domain: string, rows: readonly HostRow[], p: Domai
     policy_list_mismatch: list?.policy_list_mismatch ?? [],
     policy_list_failing: list?.policy_list_failing ?? [],
   };
+}
+
+/** The distinct providers of a domain's primary MX hosts, sorted (hosts without one, such as IP literals, add none). */
+function providersOf(hosts: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const h of hosts) {
+    const p = mxProvider(h);
+    if (p !== null) out.add(p);
+  }
+  return [...out].sort();
 }
 
 const NO_POLICIES: DomainPolicyInputs = { facts: null, list: null };
@@ -163,6 +174,7 @@ export function buildDomainRow(
   checkedAt: Date,
   durationMs: number,
   policies: DomainPolicyInputs = NO_POLICIES,
+  rank: number | null = null,
 ): DomainRow {
   const primaries = new Set(primaryHosts(d));
   const primaryRows = rows.filter((r) => primaries.has(r.hostname));
@@ -183,11 +195,13 @@ export function buildDomainRow(
   const withCert = primaryRows.filter((r) => r.tls_version !== null && r.cert_sha256 !== null);
   return {
     domain: d.domain,
+    rank,
     status,
     mx_kind: d.kind,
     mx_hosts: d.hosts.map((h) => h.hostname),
     mx_priorities: d.hosts.map((h) => h.preference),
     mx_primary_hosts: [...primaries],
+    mx_providers: providersOf(primaries),
     mx_cname_hosts: d.hosts.filter((h) => h.cnames.length > 0).map((h) => h.hostname),
     mx_ip_literals: d.hosts.filter((h) => h.ipLiteral).map((h) => h.hostname),
     mx_truncated: d.truncated,

@@ -1,6 +1,7 @@
 /** Row constructors: the blank row every probe starts from, so no field is ever missing. */
 
 import { emptyDaneFields } from "./dane/verdict.js";
+import { mxProvider } from "./provider.js";
 import type { HostRow } from "./schema/host-row.js";
 import { emptyInventory, inventoryRowFields } from "./tls/inventory.js";
 import { PROBE_VERSION } from "./version.js";
@@ -8,6 +9,7 @@ import { PROBE_VERSION } from "./version.js";
 export function emptyHostRow(hostname: string, ip: string | null, port: number, startedAt: Date): HostRow {
   return {
     hostname,
+    provider: mxProvider(hostname),
     ip,
     port,
     hostname_cnames: [],

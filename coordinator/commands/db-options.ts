@@ -37,6 +37,7 @@ type DbCommandArgs = DbArgs & {
   dir?: string;
   name?: string;
   scan?: string;
+  "scan-dir"?: string[];
   format?: ResultFormat;
   list?: boolean;
   keep?: number;
@@ -71,7 +72,7 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
       )
       .command<DbCommandArgs>(
         "query [name]",
-        "run an analysis query of queries/ (or a FILE of SQL) on the newest complete scan, or on --scan ID",
+        "run an analysis query of queries/ (or a FILE of SQL) on the newest complete scan, or on --scan ID: on ClickHouse (--clickhouse URL), or embedded on scan directories (--scan-dir DIR, through chDB)",
         (yy) =>
           yy
             .positional("name", {
@@ -81,6 +82,12 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
             .option("scan", {
               type: "string",
               description: "read this scan (its id) instead of the newest complete one",
+            })
+            .option("scan-dir", {
+              type: "string",
+              array: true,
+              description:
+                "run the query embedded (chDB, no server) on this embedded scan directory; repeatable (a trend reads them all)",
             })
             .option("format", {
               choices: RESULT_FORMATS,
@@ -122,6 +129,10 @@ export const dbCommand: CommandModule<object, DbCommandArgs> = {
       .example(
         "$0 db query domain-verdicts --scan 20260101T000000Z-abc123 --clickhouse http://127.0.0.1:8123",
         "domain verdicts of that scan",
+      )
+      .example(
+        "$0 db query starttls-trend --scan-dir scans/20260101T000000Z-abc123 --scan-dir scans/20260201T000000Z-def456",
+        "the trend over two embedded scans, without a server",
       ) as Argv<DbCommandArgs>,
   handler: async (a) => {
     // Reached only when no subcommand matched.

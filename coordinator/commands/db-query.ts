@@ -8,6 +8,10 @@
  * in the scans table (no such scan: exit 2; a scan that is not complete: a warning) and its id written into the
  * query as an escaped literal, so the rows printed and the scan named on stderr always agree. A query without a
  * marker (starttls-trend, scans) refuses --scan.
+ *
+ * Two engines, one SQL: `--clickhouse URL` runs the query on a server; `--scan-dir DIR` (repeatable) runs it
+ * embedded, on chDB over the scan directories' rows (db-embedded.ts, loaded only then). Everything above is
+ * the same for both: they are a QueryEngine each.
  */
 
 import { existsSync, statSync } from "node:fs";
@@ -19,6 +23,7 @@ import {
   listQueries,
   QUERY_NAME_RE,
   QueryFileError,
+  type QueryResult,
   queriesDir,
   readQuery,
   SCAN_MARKER,
@@ -26,7 +31,7 @@ import {
   scanMarker,
   targetScan,
 } from "../../shared/analysis-queries.js";
-import { ClickHouseQueryError, type ClickHouseStore } from "../../shared/store/clickhouse.js";
+import { ClickHouseQueryError } from "../../shared/store/clickhouse.js";
 import { quoteString } from "../../shared/store/sql.js";
 import { UsageError } from "../options.js";
 import { formatResult, type ResultFormat } from "../render/result-table.js";
@@ -36,6 +41,8 @@ import type { DbArgs } from "./db-options.js";
 export interface DbQueryArgs extends DbArgs {
   name?: string | undefined;
   scan?: string | undefined;
+  /** Embedded scan directories to query through chDB instead of a server. */
+  "scan-dir"?: string[] | undefined;
   format: ResultFormat;
   list?: boolean | undefined;
 }
@@ -69,8 +76,23 @@ export function listText(dir: string = queriesDir()): string {
   return queries.map((q) => `${q.name.padEnd(w)}  ${q.summary}\n`).join("");
 }
 
+/** What runs the SQL: a ClickHouse server (ClickHouseStore) or chDB over scan directories (EmbeddedStore). */
+export interface QueryEngine {
+  queryTable(sql: string): Promise<QueryResult>;
+}
+
+/** Where the rows are, for messages: `the database mxsurvey` or `the scan directories`. */
+interface EngineInfo {
+  /** The engine's name in an error: ClickHouse or chDB. */
+  engine: string;
+  /** Where the scans table is, for a message (`mxsurvey.scans`). */
+  scans: string;
+  /** What to say when a table is missing. */
+  missingTablesHint: string;
+}
+
 /** The state of scan `id` in the scans table (the latest row wins), or null when there is no such scan. */
-async function scanState(store: ClickHouseStore, id: string): Promise<string | null> {
+async function scanState(store: QueryEngine, id: string): Promise<string | null> {
   const r = await store.queryTable(`SELECT state FROM scans FINAL WHERE scan_id = ${quoteString(id)}`);
   const state = r.rows[0]?.[0];
   return typeof state === "string" ? state : null;
@@ -106,58 +128,109 @@ export async function runDbQuery(
       );
     }
   }
-  const store = storeFromArgs(args, { defaultDatabase: true });
-  await withStore(store, args.clickhouse!, async () => {
-    try {
-      // The scan: --scan, or the one the marker line's expression picks (the newest complete by default).
-      let scan: { id: string; how: string } | null = null;
-      if (args.scan !== undefined) {
-        scan = { id: args.scan, how: "--scan" };
-      } else if (query.takesScan) {
-        const marker = scanMarker(query.sql)!;
-        const chosen = (await store.queryTable(`SELECT ${marker.selector} AS scan_id`)).rows[0]?.[0];
-        if (typeof chosen !== "string" || !isScanId(chosen)) {
-          throw new UsageError(
-            `${query.name}: no scan to read in ${store.database}: its line marked ${SCAN_MARKER} (the newest complete scan by default) found none (mxsurvey db query scans lists the scans)`,
-          );
-        }
-        const how =
-          marker.selector === DEFAULT_SCAN_SELECTOR ? "newest complete" : `chosen by its ${SCAN_MARKER} line`;
-        scan = { id: chosen, how };
-      }
-      let note = "";
-      let sql = query.sql;
-      if (scan) {
-        const state = await scanState(store, scan.id);
-        if (state === null) {
-          throw new UsageError(
-            `${scan.how === "--scan" ? "--scan" : query.name}: no scan ${scan.id} in ${store.database}.scans (mxsurvey db query scans lists them)`,
-          );
-        }
-        if (state !== "complete") {
-          err.write(
-            `mxsurvey: warning: scan ${scan.id} is ${state}, not complete: its rows may be partial\n`,
-          );
-        }
-        sql = targetScan(query.sql, scan.id);
-        note = `scan ${scan.id} (${scan.how}${state === "complete" ? "" : `, ${state}`})`;
-      }
-      const result = await store.queryTable(sql);
-      out.write(formatResult(result, args.format));
-      err.write(
-        `mxsurvey: ${query.name}: ${note ? `${note}, ` : ""}${result.rows.length} row${result.rows.length === 1 ? "" : "s"}\n`,
-      );
-    } catch (e) {
-      if (e instanceof ClickHouseQueryError) {
-        const hint =
-          e.code === "60" || e.code === "81"
-            ? ` (are the tables there? mxsurvey db migrate --database ${store.database})`
-            : "";
-        throw new UsageError(`${query.name}: ClickHouse refused the query: ${firstLine(e.message)}${hint}`);
-      }
-      throw e;
+  const dirs = args["scan-dir"] ?? [];
+  if (dirs.length > 0) {
+    if (args.clickhouse !== undefined) {
+      throw new UsageError("give --scan-dir DIR (embedded, through chDB) or --clickhouse URL, not both");
     }
-  });
+    const { EmbeddedStore } = await import("./db-embedded.js");
+    const { store, load } = await EmbeddedStore.open(dirs, (msg) => err.write(`mxsurvey: warning: ${msg}\n`));
+    try {
+      err.write(
+        `mxsurvey: chDB: ${load.scans.length} scan${load.scans.length === 1 ? "" : "s"} loaded (${load.hosts} host rows, ${load.domains} domain rows)\n`,
+      );
+      await queryOn(
+        store,
+        {
+          engine: "chDB",
+          scans: `the scans of the --scan-dir directories`,
+          missingTablesHint: "",
+        },
+        query,
+        args,
+        out,
+        err,
+      );
+    } finally {
+      store.close();
+    }
+    return;
+  }
+  if (args.clickhouse === undefined) {
+    throw new UsageError(
+      "give --clickhouse URL (a ClickHouse server) or --scan-dir DIR (an embedded scan, queried through chDB)",
+    );
+  }
+  const store = storeFromArgs(args, { defaultDatabase: true });
+  await withStore(store, args.clickhouse, () =>
+    queryOn(
+      store,
+      {
+        engine: "ClickHouse",
+        scans: `${store.database}.scans`,
+        missingTablesHint: ` (are the tables there? mxsurvey db migrate --database ${store.database})`,
+      },
+      query,
+      args,
+      out,
+      err,
+    ),
+  );
+}
+
+/** Choose the scan, run the query on `store` and print its rows: the same for every engine. */
+async function queryOn(
+  store: QueryEngine,
+  info: EngineInfo,
+  query: AnalysisQuery,
+  args: DbQueryArgs,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<void> {
+  try {
+    // The scan: --scan, or the one the marker line's expression picks (the newest complete by default).
+    let scan: { id: string; how: string } | null = null;
+    if (args.scan !== undefined) {
+      scan = { id: args.scan, how: "--scan" };
+    } else if (query.takesScan) {
+      const marker = scanMarker(query.sql)!;
+      const chosen = (await store.queryTable(`SELECT ${marker.selector} AS scan_id`)).rows[0]?.[0];
+      if (typeof chosen !== "string" || !isScanId(chosen)) {
+        throw new UsageError(
+          `${query.name}: no scan to read in ${info.scans}: its line marked ${SCAN_MARKER} (the newest complete scan by default) found none (mxsurvey db query scans lists the scans)`,
+        );
+      }
+      const how =
+        marker.selector === DEFAULT_SCAN_SELECTOR ? "newest complete" : `chosen by its ${SCAN_MARKER} line`;
+      scan = { id: chosen, how };
+    }
+    let note = "";
+    let sql = query.sql;
+    if (scan) {
+      const state = await scanState(store, scan.id);
+      if (state === null) {
+        throw new UsageError(
+          `${scan.how === "--scan" ? "--scan" : query.name}: no scan ${scan.id} in ${info.scans} (mxsurvey db query scans lists them)`,
+        );
+      }
+      if (state !== "complete") {
+        err.write(`mxsurvey: warning: scan ${scan.id} is ${state}, not complete: its rows may be partial\n`);
+      }
+      sql = targetScan(query.sql, scan.id);
+      note = `scan ${scan.id} (${scan.how}${state === "complete" ? "" : `, ${state}`})`;
+    }
+    const result = await store.queryTable(sql);
+    out.write(formatResult(result, args.format));
+    err.write(
+      `mxsurvey: ${query.name}: ${note ? `${note}, ` : ""}${result.rows.length} row${result.rows.length === 1 ? "" : "s"}\n`,
+    );
+  } catch (e) {
+    if (e instanceof ClickHouseQueryError) {
+      const hint = e.code === "60" || e.code === "81" ? info.missingTablesHint : "";
+      throw new UsageError(`${query.name}: ${info.engine} refused the query: ${firstLine(e.message)}${hint}`);
+    }
+    throw e;
+  }
 }
 
 function firstLine(s: string): string {

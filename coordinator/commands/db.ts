@@ -84,7 +84,7 @@ export interface LoadCounts {
 }
 
 /** Parse a JSONL file line by line, handing each row to `each`; a last line cut short by a crash is skipped with a warning. */
-async function streamJsonl<T>(
+export async function streamJsonl<T>(
   path: string,
   each: (row: T, line: number) => Promise<void>,
   warn: (msg: string) => void,
@@ -121,15 +121,8 @@ async function streamJsonl<T>(
   return count;
 }
 
-/**
- * Import an embedded scan directory into ClickHouse: migrate, then stream hosts.jsonl and domains.jsonl in
- * batches, then the scan row. Loading the same directory again changes nothing (ReplacingMergeTree keys).
- */
-export async function runDbLoad(
-  dir: string,
-  args: DbArgs,
-  out: NodeJS.WritableStream = process.stderr,
-): Promise<LoadCounts> {
+/** The scan row of an embedded scan directory (its scan.json); a directory without one is a UsageError. */
+export function readScanJson(dir: string): { scan: ScanRow; scanPath: string } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
   const scanPath = join(dir, "scan.json");
   if (!existsSync(scanPath)) throw new UsageError(`${dir}: no scan.json (not a scan directory)`);
@@ -144,14 +137,32 @@ export async function runDbLoad(
   if (typeof (scan.params as unknown) === "string") scan.params = savedParamsOf(scan);
   // Scans written before the label existed have none: the empty label (no series).
   if ((scan as Partial<ScanRow>).label === undefined) scan.label = "";
-  const store = storeFromArgs(args);
-  const sameScan = (row: { scan_id?: unknown }) => {
+  return { scan, scanPath };
+}
+
+/** A check that a row of the directory belongs to its scan (a UsageError otherwise). */
+export function sameScanCheck(scan: ScanRow): (row: { scan_id?: unknown }) => void {
+  return (row) => {
     if (row.scan_id !== scan.scan_id) {
       throw new UsageError(
         `row of scan ${JSON.stringify(row.scan_id)} in the directory of scan ${scan.scan_id}`,
       );
     }
   };
+}
+
+/**
+ * Import an embedded scan directory into ClickHouse: migrate, then stream hosts.jsonl and domains.jsonl in
+ * batches, then the scan row. Loading the same directory again changes nothing (ReplacingMergeTree keys).
+ */
+export async function runDbLoad(
+  dir: string,
+  args: DbArgs,
+  out: NodeJS.WritableStream = process.stderr,
+): Promise<LoadCounts> {
+  const { scan, scanPath } = readScanJson(dir);
+  const store = storeFromArgs(args);
+  const sameScan = sameScanCheck(scan);
   const warn = (msg: string) => out.write(`mxsurvey: warning: ${msg}\n`);
   return withStore(store, args.clickhouse!, async () => {
     await store.migrate();

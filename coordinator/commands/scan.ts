@@ -206,6 +206,7 @@ export async function runScanCommand(
       resume: Boolean(args.resume),
       ingest: {
         domains: ingest.domains,
+        ranks: ingest.ranks,
         lines_read: ingest.counts.lines_read,
         duplicates: ingest.counts.duplicates,
         rejected: ingest.rejected,

@@ -41,6 +41,9 @@
  *    characters.
  *
  * Counts add up: `lines_read = blank + comments + header + domains + duplicates + rejected`.
+ *
+ * Ranks: a Tranco line's rank (digits, at most 4294967295, else `bad_rank`) is kept for its domain, aligned with
+ * the domain list; for a duplicate, the first line's rank (the best one in a ranked list) stays.
  */
 
 import type { Readable } from "node:stream";
@@ -97,11 +100,18 @@ export interface IngestResult {
   top: number | null;
   /** Valid unique domains, normalized (lower-case A-labels, no trailing dot), in input order. */
   domains: string[];
+  /**
+   * Each domain's rank, aligned with `domains`: a Tranco list's first field, of the domain's first line (a
+   * duplicate's later lines do not change it). Null when the list has no ranks (plain, CSV, or no data line).
+   */
+  ranks: number[] | null;
   counts: IngestCounts;
   rejected: RejectedLine[];
 }
 
 export const MAX_REJECTED_TEXT = 200;
+/** The greatest rank a Tranco line may give (the domain row's rank is a UInt32); above it: `bad_rank`. */
+export const MAX_RANK = 4_294_967_295;
 const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 /** Bytes kept of an over-long line, for its report: enough for MAX_REJECTED_TEXT characters of any UTF-8. */
 const OVERLONG_KEEP = 4 * MAX_REJECTED_TEXT;
@@ -230,6 +240,9 @@ export class DomainListReader {
   private overlong = false;
   private readonly seen = new Set<string>();
   private readonly domains: string[] = [];
+  private readonly ranks: number[] = [];
+  /** The rank field of the Tranco line being read. */
+  private rank = 0;
   private readonly rejected: RejectedLine[] = [];
   private readonly counts: IngestCounts = {
     lines_read: 0,
@@ -279,6 +292,7 @@ export class DomainListReader {
       column: this.format === "csv" ? this.column : null,
       top: this.top,
       domains: this.domains,
+      ranks: this.format === "tranco" ? this.ranks : null,
       counts: { ...this.counts },
       rejected: this.rejected,
     };
@@ -415,6 +429,7 @@ export class DomainListReader {
     const domain = text.length > r.domain.length + 32 ? flat(r.domain) : r.domain;
     this.seen.add(domain);
     this.domains.push(domain);
+    if (this.format === "tranco") this.ranks.push(this.rank);
     this.counts.domains++;
   }
 
@@ -425,12 +440,12 @@ export class DomainListReader {
       if (i !== -1 && text.indexOf('"') === -1) {
         // The fast path: no quotes, so the fields are what is between commas.
         if (text.indexOf(",", i + 1) !== -1) return FAULT.wrong_field_count;
-        return isRank(text.slice(0, i)) ? text.slice(i + 1) : FAULT.bad_rank;
+        return this.takeRank(text.slice(0, i)) ? text.slice(i + 1) : FAULT.bad_rank;
       }
       const f = splitCsvLine(text);
       if (f === null) return FAULT.bad_quoting;
       if (f.length !== 2) return FAULT.wrong_field_count;
-      return isRank(f[0]!) ? f[1]! : FAULT.bad_rank;
+      return this.takeRank(f[0]!) ? f[1]! : FAULT.bad_rank;
     }
     if (this.format === "plain") {
       if (text.indexOf(",") === -1 && text.indexOf('"') === -1) return text;
@@ -441,6 +456,15 @@ export class DomainListReader {
     const f = splitCsvLine(text);
     if (f === null) return FAULT.bad_quoting;
     return f.length === this.headerFields ? f[this.colIndex]! : FAULT.wrong_field_count;
+  }
+
+  /** A Tranco rank: digits, at most MAX_RANK (the rank column is a UInt32). */
+  private takeRank(field: string): boolean {
+    if (!isRank(field)) return false;
+    const rank = Number(field.trim());
+    if (rank > MAX_RANK) return false;
+    this.rank = rank;
+    return true;
   }
 
   private dataLine(): void {

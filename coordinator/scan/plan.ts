@@ -15,6 +15,8 @@ import { attachDane } from "../check/run-check.js";
 
 export interface DomainPlan {
   domain: string;
+  /** The domain's rank in the list (null: the list has none); absent in plans saved before ranks were kept. */
+  rank?: number | null;
   discovery: MxDiscovery;
   /** MTA-STS and TLS-RPT as seen at planning time; null: not checked (or the domain takes no mail). */
   policies: DomainPolicyFacts | null;

@@ -35,6 +35,8 @@ import { type SurveySummary, summarize } from "./summary.js";
 
 export interface IngestFacts {
   domains: string[];
+  /** Each domain's list rank, aligned with `domains`; null when the list has no ranks. */
+  ranks: number[] | null;
   lines_read: number;
   duplicates: number;
   rejected: RejectedLine[];
@@ -161,6 +163,9 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const wanted = new Set(spec.ingest.domains);
   for (const d of plans.keys()) if (!wanted.has(d)) plans.delete(d);
   const todo = spec.ingest.domains.filter((d) => !plans.has(d));
+  const { ranks } = spec.ingest;
+  const rankByDomain = ranks === null ? null : new Map(spec.ingest.domains.map((d, i) => [d, ranks[i]!]));
+  const rankOf = (domain: string): number | null => rankByDomain?.get(domain) ?? null;
   progress.start("resolve", spec.ingest.domains.length);
   progress.tick(undefined, plans.size);
   let chunk: PlanItem[] = [];
@@ -176,6 +181,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     spec.mx,
     spec.dnsConcurrency,
     async (p) => {
+      p.rank = rankOf(p.domain);
       plans.set(p.domain, p);
       chunk.push({ kind: "domain", plan: p });
       // "null" alone on a progress line reads as a glitch; it is a null MX (RFC 7505).
@@ -310,10 +316,14 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     });
   const domainRows: ScanDomainRow[] = ordered.map((p) => ({
     ...scanKey,
-    ...buildDomainRow(p.discovery, rowsOf(p), new Date(p.checked_at), p.duration_ms, {
-      facts: p.policies ?? null,
-      list: spec.policyList ?? null,
-    }),
+    ...buildDomainRow(
+      p.discovery,
+      rowsOf(p),
+      new Date(p.checked_at),
+      p.duration_ms,
+      { facts: p.policies ?? null, list: spec.policyList ?? null },
+      rankOf(p.domain), // from the list read now: a plan saved by an older version has no rank
+    ),
   }));
   for (let i = 0; i < domainRows.length; i += 5000) {
     const slice = domainRows.slice(i, i + 5000);

@@ -18,6 +18,10 @@ export type MxKind = (typeof MX_KINDS)[number];
 
 export const DOMAIN_COLUMNS = {
   domain: col(t.string(), "mail domain (lower case A-labels, no trailing dot)"),
+  rank: col(
+    t.nullable(t.uint32()),
+    "the domain's rank in the scan's list (Tranco's first field; the first line of a duplicate); null: the list has no ranks, or check",
+  ),
   status: col(t.enum(DOMAIN_STATUSES), "domain verdict from its highest-priority MX hosts (see README)"),
   mx_kind: col(
     t.enum(MX_KINDS),
@@ -28,6 +32,10 @@ export const DOMAIN_COLUMNS = {
   mx_primary_hosts: col(
     t.array(t.string()),
     "the hosts with the lowest preference value: they decide the verdict",
+  ),
+  mx_providers: col(
+    t.array(t.string()),
+    "the providers of the primary MX hosts (their registrable domains, see the host row's provider), each once, sorted",
   ),
   mx_cname_hosts: col(
     t.array(t.string()),

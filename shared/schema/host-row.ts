@@ -20,6 +20,10 @@ export const HOST_COLUMNS = {
     t.string(),
     "MX host name (lower case, no trailing dot); the domain itself for an implicit MX",
   ),
+  provider: col(
+    nstr(),
+    "the MX host's registrable domain under the Public Suffix List's ICANN section (mx1.google.com: google.com); null: an IP address or a bare suffix",
+  ),
   ip: col(nstr(), "address probed; null when the host name did not resolve"),
   port: col(t.uint16(), "TCP port probed (25 unless --smtp-port)"),
   hostname_cnames: col(t.array(t.string()), "CNAME chain followed when resolving the host name"),

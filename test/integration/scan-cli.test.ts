@@ -89,6 +89,16 @@ describe("scan cli", () => {
       "expired.lab.test",
     ]);
     expect(domains.map((d) => d.status)).toEqual(["valid", "no_starttls", "valid", "cert_invalid"]);
+    // Each domain's rank is its list line's first field; a duplicate (lines 6 and 13) keeps the first line's.
+    expect(domains.map((d) => d.rank)).toEqual([1, 3, 9, 11]);
+    // Every lab MX host is under lab.test: `.test` is not in the Public Suffix List, so its default rule makes
+    // lab.test the registrable domain.
+    expect(domains.map((d) => d.mx_providers)).toEqual([
+      ["lab.test"],
+      ["lab.test"],
+      ["lab.test"],
+      ["lab.test"],
+    ]);
     const scan = JSON.parse(readFileSync(join(out, "scan.json"), "utf8")) as ScanRow;
     expect(scan).toMatchObject({
       state: "complete",
@@ -109,6 +119,8 @@ describe("scan cli", () => {
     const hosts = readJsonl<ScanHostRow>(join(out, "hosts.jsonl"));
     expect(new Set(hosts.map((h) => `${h.hostname}|${h.ip}`)).size).toBe(hosts.length);
     expect(hosts.every((h) => h.scan_id === scan.scan_id)).toBe(true);
+    expect(hosts.length).toBeGreaterThan(0);
+    expect(hosts.map((h) => h.provider)).toEqual(hosts.map(() => "lab.test"));
 
     // Resuming a finished scan probes nothing and writes nothing new.
     const conns = lab.hosts.reduce((n, h) => n + (h.server?.connections ?? 0), 0);

@@ -8,7 +8,7 @@
  * must agree, except these, each for a reason:
  */
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,14 +92,23 @@ const domainKey = (r: Row) => String(r.domain);
 
 describe("survey integrity", () => {
   it("integrity - embedded and distributed (NATS, two workers, ClickHouse) agree on every column of every row", async () => {
+    // The world's list as a Tranco list with ranks that are not the line numbers, so the rank column carries
+    // something both paths must agree on.
+    const list = join(tmp, "ranked.csv");
+    writeFileSync(list, world.domains.map((d, i) => `${10 * i + 3},${d}\n`).join(""));
     const embDir = join(tmp, "embedded");
-    const emb = await runCli(["scan", "--domains", world.listFile, "--out", embDir, ...measure()], {
+    const emb = await runCli(["scan", "--domains", list, "--out", embDir, ...measure()], {
       timeoutMs: 300_000,
     });
     expect(emb.code, emb.stderr).toBe(0);
     const embHosts = readJsonl<ScanHostRow>(join(embDir, "hosts.jsonl"));
     const embDomains = readJsonl<ScanDomainRow>(join(embDir, "domains.jsonl"));
     expect(embDomains).toHaveLength(world.domains.length);
+    expect(embDomains.map((d) => d.rank)).toEqual(world.domains.map((_, i) => 10 * i + 3));
+    expect(
+      embHosts.every((h) => h.provider !== null),
+      "every host has a provider",
+    ).toBe(true);
 
     // The comparison means something only if the lab exercised what the distributed path used to lose.
     expect(embHosts.filter((h) => h.dane_status === "valid").length, "hosts with valid DANE").toBeGreaterThan(
@@ -140,7 +149,7 @@ describe("survey integrity", () => {
       );
     }
     const dist = await runCli(
-      ["scan", "--domains", world.listFile, "--nats", nats.url, "--clickhouse", ch.url, ...measure()],
+      ["scan", "--domains", list, "--nats", nats.url, "--clickhouse", ch.url, ...measure()],
       { timeoutMs: 300_000 },
     );
     expect(dist.code, dist.stderr).toBe(0);

@@ -34,14 +34,14 @@ type Want =
   | { blank: true }
   | { comment: true }
   | { header: true }
-  | { domain: string }
+  | { domain: string; rank?: number }
   | { dup: string }
   | { reject: IngestRejectReason };
 
 const blank: Want = { blank: true };
 const comment: Want = { comment: true };
 const header: Want = { header: true };
-const domain = (d: string): Want => ({ domain: d });
+const domain = (d: string, rank?: number): Want => ({ domain: d, ...(rank === undefined ? {} : { rank }) });
 const dup = (d: string): Want => ({ dup: d });
 const reject = (r: IngestRejectReason): Want => ({ reject: r });
 
@@ -58,6 +58,7 @@ function join2(lines: string[], final = false): string {
 /** The result the annotations demand; line numbers are positions in the table. */
 function expected(table: [string, Want][], format: IngestResult["format"], column: string | null = null) {
   const domains: string[] = [];
+  const ranks: number[] = [];
   const rejected: { line: number; reason: IngestRejectReason; text: string }[] = [];
   const counts = {
     lines_read: table.length,
@@ -74,6 +75,7 @@ function expected(table: [string, Want][], format: IngestResult["format"], colum
     else if ("header" in w) counts.header++;
     else if ("domain" in w) {
       domains.push(w.domain);
+      if (w.rank !== undefined) ranks.push(w.rank);
       counts.domains++;
     } else if ("dup" in w) {
       expect(domains).toContain(w.dup);
@@ -83,7 +85,8 @@ function expected(table: [string, Want][], format: IngestResult["format"], colum
       counts.rejected++;
     }
   });
-  return { format, column, top: null, domains, counts, rejected };
+  if (format === "tranco") expect(ranks).toHaveLength(domains.length); // every Tranco case names its rank
+  return { format, column, top: null, domains, ranks: format === "tranco" ? ranks : null, counts, rejected };
 }
 
 function read(input: string | Buffer, opts: ReadListOptions = {}): IngestResult {
@@ -106,13 +109,13 @@ function sumsUp(r: IngestResult) {
 }
 
 const TRANCO: [string, Want][] = [
-  ["\ufeff1,google.com", domain("google.com")],
-  ["2,Facebook.COM.", domain("facebook.com")],
+  ["\ufeff1,google.com", domain("google.com", 1)],
+  ["2,Facebook.COM.", domain("facebook.com", 2)],
   ["", blank],
   ['# Tranco list, with a "stray quote', comment],
   ["   \t", blank],
-  ["3,bücher.example", domain("xn--bcher-kva.example")],
-  ['"4","quoted.example"', domain("quoted.example")],
+  ["3,bücher.example", domain("xn--bcher-kva.example", 3)],
+  ['"4","quoted.example"', domain("quoted.example", 4)],
   ["5,192.0.2.1", reject("ip_address")],
   ["6,[2001:db8::1]", reject("ip_address")],
   ["7,under_score.example", reject("invalid_characters")],
@@ -129,17 +132,19 @@ const TRANCO: [string, Want][] = [
   ['18,"a""b.example"', reject("invalid_characters")],
   ["19,http://example.com/", reject("not_a_domain")],
   ["20,localhost", reject("single_label")],
-  ["21,   spaced.example   ", domain("spaced.example")],
+  ["21,   spaced.example   ", domain("spaced.example", 21)],
   ["  # indented comment", comment],
   ['22,""', reject("empty")],
-  ["23,💩.la", domain("xn--ls8h.la")],
+  ["23,💩.la", domain("xn--ls8h.la", 23)],
   ["24,xn--zz.example", reject("invalid_idn")],
   ["25,-bad.example", reject("bad_hyphen")],
   ["26,*.example.com", reject("invalid_characters")],
   ["27,exa mple.com", reject("invalid_characters")],
   ["\0", reject("nul_byte")],
-  [" 28 , padded-rank.example", domain("padded-rank.example")],
-  ["29,last.example", domain("last.example")],
+  [" 28 , padded-rank.example", domain("padded-rank.example", 28)],
+  ["29,last.example", domain("last.example", 29)],
+  ["4294967295,max-rank.example", domain("max-rank.example", 4294967295)],
+  ["4294967296,over-max-rank.example", reject("bad_rank")],
 ];
 
 describe("Tranco list", () => {
@@ -149,13 +154,13 @@ describe("Tranco list", () => {
     const r = read(text);
     expect(r).toEqual(expected(TRANCO, "tranco"));
     expect(r.counts).toEqual({
-      lines_read: 34,
+      lines_read: 36,
       blank: 2,
       comments: 2,
       header: 0,
-      domains: 8,
+      domains: 9,
       duplicates: 3,
-      rejected: 19,
+      rejected: 20,
     });
     sumsUp(r);
   });
@@ -470,12 +475,12 @@ describe("ingestDomains and the dry run", () => {
     expect(errText).toBe("");
     expect(outText).toContain("format        tranco\n");
     expect(outText).toContain('list          source "tranco", id "ABC12"\n');
-    expect(outText).toContain("lines read    34\n");
-    expect(outText).toContain("domains       8 (valid and unique: these would be scanned)\n");
+    expect(outText).toContain("lines read    36\n");
+    expect(outText).toContain("domains       9 (valid and unique: these would be scanned)\n");
     expect(outText).toContain("duplicates    3\n");
-    expect(outText).toContain("rejected      19\n");
+    expect(outText).toContain("rejected      20\n");
     const rejectedLines = outText.split("\n").filter((l) => l.startsWith("line "));
-    expect(rejectedLines).toHaveLength(19);
+    expect(rejectedLines).toHaveLength(20);
     expect(rejectedLines[0]).toBe("line 8: ip_address: 5,192.0.2.1");
     expect(rejectedLines).toContain("line 13: nul_byte: 10,nul\\0byte.example");
     expect(rejectedLines).toContain("line 32: nul_byte: \\0");

@@ -430,11 +430,14 @@ function discovery(
 function domainRow(fields: Partial<DomainRow>): DomainRow {
   return {
     domain: DOMAIN,
+    rank: null,
     status: "unreachable",
     mx_kind: "mx",
     mx_hosts: [],
     mx_priorities: [],
     mx_primary_hosts: [],
+    // Every MX host of these cases is under example.org: that is the provider of any primary.
+    mx_providers: (fields.mx_primary_hosts ?? []).length > 0 ? [DOMAIN] : [],
     mx_cname_hosts: [],
     mx_ip_literals: [],
     mx_truncated: false,
@@ -830,6 +833,23 @@ describe("domain result", () => {
       };
       expect(buildDomainRow(input.d, input.rows, AT, 1234)).toEqual({ ...want, ...dane });
     });
+
+  it("build domain row - mx_providers: the primary hosts' providers, each once, sorted; backups and IP literals add none", () => {
+    const d = discovery("mx", [
+      mxHost("mx1.google.com", 10),
+      mxHost("aspmx.l.google.com", 10),
+      mxHost("mail.example.co.uk", 10),
+      mxHost("[192.0.2.9]", 10, { addresses: [], ipLiteral: true, failure: "mx_ip_literal" }),
+      mxHost("backup.outlook.com", 20),
+    ]);
+    expect(buildDomainRow(d, [], AT, 1).mx_providers).toEqual(["example.co.uk", "google.com"]);
+  });
+
+  it("build domain row - rank: given by scan, null by default (check)", () => {
+    const d = discovery("mx", [mxHost(MX, 10)]);
+    expect(buildDomainRow(d, [], AT, 1).rank).toBeNull();
+    expect(buildDomainRow(d, [], AT, 1, { facts: null, list: null }, 42).rank).toBe(42);
+  });
 
   const primaryHostCases: { name: string; input: MxHost[]; expect: string[] }[] = [
     { name: "no hosts", input: [], expect: [] },
