@@ -235,7 +235,8 @@ function suitesLabel(version: string): string {
  * abbreviated, or by their full names with `verbose` — with weak ones marked.
  */
 export function inventoryLines(r: HostRow, verbose = true): Line[] {
-  if (r.inventory_depth === "basic") return [];
+  // No inventory runs without STARTTLS: nothing to show.
+  if (r.inventory_depth === "basic" || r.starttls_offered !== true) return [];
   const out: Line[] = [];
   // "Accepted" is the server's ServerHello choosing it (README: TLS inventory). When no handshake completed
   // and this client could have completed one, that choice is all there is: "hello", never ✓.

@@ -276,3 +276,17 @@ describe("ehlo name", () => {
     else expect(w).toBeNull();
   });
 });
+
+describe("render text - a host without STARTTLS at --depth full", () => {
+  it("render text - no inventory lines, no 'ServerHello only' claim, for a host that never offered STARTTLS", () => {
+    const r = row({
+      ...SMTP_OK,
+      ehlo_extensions: ["PIPELINING"],
+      starttls_offered: false,
+      inventory_depth: "full",
+    });
+    const text = renderHost(r, { color: false });
+    expect(text).toMatch(/STARTTLS +not offered/);
+    expect(text).not.toMatch(/ServerHello|Ciphers|Versions/);
+  });
+});
