@@ -8,20 +8,19 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { ProbeSettings } from "../../shared/settings.js";
 import { createProbeSecureContext } from "../../worker/api.js";
-import { probeWithSettings } from "../helpers/params.js";
+import { labProbeParams, probeWithSettings } from "../helpers/params.js";
 import { type LabSmtpServer, type SmtpBehaviour, startSmtpServer } from "../lab/smtp-server.js";
 
 const HOSTNAME = "mx.inconclusive.test";
 const SETTINGS: ProbeSettings = {
-  ehloName: "probe.mxsurvey.test",
-  connectTimeoutMs: 1000,
-  smtpTimeoutMs: 1000,
-  tlsTimeoutMs: 1000,
-  hostDeadlineMs: 20_000,
   allowPrivateTargets: true,
   caPem: [],
-  depth: "basic",
-  perHostDelayMs: 0,
+  ...labProbeParams({
+    ehloName: "probe.mxsurvey.test",
+    connectTimeoutMs: 1000,
+    smtpTimeoutMs: 1000,
+    tlsTimeoutMs: 1000,
+  }),
 };
 const secureContext = createProbeSecureContext();
 const servers: LabSmtpServer[] = [];

@@ -9,22 +9,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProbeSettings } from "../../shared/settings.js";
 import { createProbeSecureContext, type ProbeContext } from "../../worker/api.js";
-import { probeWithSettings } from "../helpers/params.js";
+import { labProbeParams, probeWithSettings } from "../helpers/params.js";
 import { createLabCa, issueLeaf, type LabCa, type LabLeaf } from "../lab/pki.js";
 import { type LabSmtpServer, type SmtpBehaviour, startSmtpServer } from "../lab/smtp-server.js";
 
 const HOSTNAME = "mx.bounds.test";
 
 const SETTINGS: ProbeSettings = {
-  ehloName: "probe.mxsurvey.test",
-  connectTimeoutMs: 3000,
-  smtpTimeoutMs: 3000,
-  tlsTimeoutMs: 3000,
-  hostDeadlineMs: 20_000,
   allowPrivateTargets: true,
   caPem: [],
-  depth: "basic",
-  perHostDelayMs: 0,
+  ...labProbeParams({ ehloName: "probe.mxsurvey.test", connectTimeoutMs: 3000, smtpTimeoutMs: 3000 }),
 };
 
 let ca: LabCa;

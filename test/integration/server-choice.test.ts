@@ -11,22 +11,21 @@ import { renderHost } from "../../coordinator/render/text.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ProbeSettings } from "../../shared/settings.js";
 import { createProbeSecureContext, type ProbeContext } from "../../worker/api.js";
-import { probeWithSettings } from "../helpers/params.js";
+import { labProbeParams, probeWithSettings } from "../helpers/params.js";
 import type { FakeTlsConfig } from "../lab/fake-tls.js";
 import { createLabCa, issueLeaf, type LabCa, type LabLeaf } from "../lab/pki.js";
 import { type LabSmtpServer, startSmtpServer } from "../lab/smtp-server.js";
 
 const HOSTNAME = "mx.choice.test";
 const SETTINGS: ProbeSettings = {
-  ehloName: "probe.mxsurvey.test",
-  connectTimeoutMs: 3000,
-  smtpTimeoutMs: 3000,
-  tlsTimeoutMs: 3000,
-  hostDeadlineMs: 60_000,
   allowPrivateTargets: true,
   caPem: [],
-  depth: "basic",
-  perHostDelayMs: 0,
+  ...labProbeParams({
+    ehloName: "probe.mxsurvey.test",
+    connectTimeoutMs: 3000,
+    smtpTimeoutMs: 3000,
+    hostDeadlineMs: 60_000,
+  }),
 };
 
 let ca: LabCa;
