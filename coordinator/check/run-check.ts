@@ -9,7 +9,7 @@ import { isIP, isIPv6 } from "node:net";
 import { lookupDane } from "../../shared/dane/lookup.js";
 import { CachingDns, type DnsQuerier } from "../../shared/dns/cache.js";
 import type { DnsClient } from "../../shared/dns/client.js";
-import { discoverMx, type MxDiscovery, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
+import { discoverMx, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
 import type { DnsAnswer, DnsRecordType } from "../../shared/dns/types.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
 import type { PolicyList } from "../../shared/policy/policy-list.js";
@@ -18,6 +18,7 @@ import type { HostRow } from "../../shared/schema/host-row.js";
 import type { ProbeParams } from "../../shared/settings.js";
 import type { PolicyFetchContext, ProbeContext, SmtpProbeJob } from "../../worker/api.js";
 import { probeDomainPolicies, probeSmtpStarttls } from "../../worker/api.js";
+import { attachDane } from "../discovery/discover.js";
 
 export interface DomainResult {
   domain: DomainRow;
@@ -56,18 +57,6 @@ export async function mapLimit<T, R>(
   });
   await Promise.all(lanes);
   return out;
-}
-
-/**
- * Look up each MX host's TLSA records (RFC 7672) beside its addresses. Host-level and MX-independent (the MX
- * answer's DNSSEC state is applied per domain), so one lookup serves every domain that shares the host.
- */
-export async function attachDane(dns: DnsQuerier, d: MxDiscovery, ipv6: boolean): Promise<void> {
-  await Promise.all(
-    d.hosts.map(async (h) => {
-      if (!h.ipLiteral && h.addresses.length > 0) h.dane = await lookupDane(dns, h.hostname, null, { ipv6 });
-    }),
-  );
 }
 
 /** A counting semaphore: at most `limit` holders at once, served in arrival order. */

@@ -12,7 +12,7 @@ import { CachingDns } from "../../shared/dns/cache.js";
 import { type HostResult, newScanId, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanHostRow } from "../../shared/schema/tables.js";
-import { JsonlSink, readJsonl } from "../../shared/store/jsonl.js";
+import { JsonlSink, streamJsonl } from "../../shared/store/jsonl.js";
 import type { RowSink } from "../../shared/store/types.js";
 import { MemoryTransport } from "../../shared/transport/memory.js";
 import { NatsCoordinatorTransport } from "../../shared/transport/nats.js";
@@ -125,17 +125,24 @@ export async function runScanCommand(
       }
     }
   } else {
-    let seed: HostResult[] = [];
+    let seed: (() => AsyncIterable<HostResult>) | undefined;
     if (args.resume) {
       if (!outDir || !existsSync(join(outDir, "scan.json")))
         throw new UsageError(`--resume ${scanId}: no ${outDir}/scan.json`);
       previous = JSON.parse(readFileSync(join(outDir, "scan.json"), "utf8")) as ScanRow;
-      seed = readJsonl<ScanHostRow>(join(outDir, "hosts.jsonl")).flatMap((r) => hostResultFromRow(r) ?? []);
+      const hostsFile = join(outDir, "hosts.jsonl");
+      // Read twice (which jobs are done; then the replay), line by line: never the whole file in memory.
+      seed = async function* () {
+        for await (const r of streamJsonl<ScanHostRow>(hostsFile)) {
+          const result = hostResultFromRow(r);
+          if (result) yield result;
+        }
+      };
     }
     transport = new MemoryTransport({
       planFile: outDir ? join(outDir, "plan.jsonl") : undefined,
-      seedResults: seed,
-    } as never);
+      ...(seed ? { seedResults: seed } : {}),
+    });
   }
   if (args.resume && !previous) throw new UsageError(`--resume ${scanId}: no record of that scan`);
 

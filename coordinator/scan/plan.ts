@@ -1,27 +1,24 @@
 /**
- * The scan plan: MX discovery for every domain (bounded concurrency, each unique name asked once through the
- * caching resolver), then deduplication into one probe job per unique (MX host, IP, port). MX hosts without an
- * address become host rows right away (no job): no MX host ever drops out of the statistics.
- * Plans are saved in chunks through the transport so a restarted coordinator can resume.
+ * The scan plan: discovery (coordinator/discovery/discover.ts) for every domain with bounded concurrency, each
+ * unique DNS question asked once through the caching resolver, and the job index that turns the plans, as they
+ * arrive, into one probe job per unique (MX host, IP, port). MX hosts without an address become host rows right
+ * away (no job): no MX host ever drops out of the statistics. Plans are saved in chunks through the transport,
+ * so a restarted coordinator can resume and the domain verdict pass can read them back without holding them.
  */
 
 import type { DnsQuerier } from "../../shared/dns/cache.js";
-import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../shared/dns/mx.js";
-import { type HostJob, jobKey, type ProbeParams } from "../../shared/jobs.js";
-import type { DomainPolicyFacts } from "../../shared/policy/domain-policy-facts.js";
+import type { MxDiscovery, MxDiscoveryOptions, MxHost } from "../../shared/dns/mx.js";
+import type { HostJob, ProbeParams } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
-import { type PolicyFetchContext, probeDomainPolicies } from "../../worker/api.js";
-import { attachDane } from "../check/run-check.js";
+import type { PolicyFetchContext } from "../../worker/api.js";
+import { type DomainDiscovery, discoverDomain } from "../discovery/discover.js";
 
-export interface DomainPlan {
+export interface DomainPlan extends DomainDiscovery {
   domain: string;
   /** The domain's rank in the list (null: the list has none); absent in plans saved before ranks were kept. */
   rank?: number | null;
-  discovery: MxDiscovery;
-  /** MTA-STS and TLS-RPT as seen at planning time; null: not checked (or the domain takes no mail). */
-  policies: DomainPolicyFacts | null;
-  checked_at: string;
-  duration_ms: number;
+  /** The domain's position in the (deduplicated) list, from 0: domain rows are written in this order. */
+  index?: number;
 }
 
 export type PlanItem =
@@ -35,80 +32,93 @@ export async function planDomain(
   mx: MxDiscoveryOptions,
   policies: PolicyFetchContext | null = null,
 ): Promise<DomainPlan> {
-  const at = new Date();
-  const t0 = Date.now();
-  const seen = policies ? probeDomainPolicies(domain, policies) : Promise.resolve(null);
-  const discovery = await discoverMx(dns, domain, mx);
-  await attachDane(dns, discovery, mx.ipv6);
-  const facts = await seen;
-  return {
-    domain,
-    discovery,
-    policies: discovery.kind === "mx" || discovery.kind === "implicit" ? facts : null,
-    checked_at: at.toISOString(),
-    duration_ms: Date.now() - t0,
-  };
+  return { domain, ...(await discoverDomain(dns, domain, mx, policies)) };
 }
 
-/** Plan every domain with at most `concurrency` discoveries at once; `onPlan` gets them as they finish. */
+/**
+ * Plan every domain `domains` yields, with at most `concurrency` discoveries at once; `onPlan` gets them as they
+ * finish (a lane waits for its `onPlan`, so a slow consumer slows planning instead of piling plans up).
+ */
 export async function planDomains(
-  domains: readonly string[],
+  domains: Iterable<string>,
   dns: DnsQuerier,
   mx: MxDiscoveryOptions,
   concurrency: number,
   onPlan: (p: DomainPlan) => Promise<void> | void,
   policies: PolicyFetchContext | null = null,
 ): Promise<void> {
-  let next = 0;
+  const it = domains[Symbol.iterator]();
   const lane = async () => {
-    for (;;) {
-      const i = next++;
-      const d = domains[i];
-      if (d === undefined) return;
-      await onPlan(await planDomain(dns, d, mx, policies));
-    }
+    for (let next = it.next(); !next.done; next = it.next())
+      await onPlan(await planDomain(dns, next.value, mx, policies));
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, domains.length)) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
 }
 
-export interface Dedupe {
-  /** One job per unique (host, ip, port), in first-seen order. */
-  jobs: HostJob[];
-  uniqueHosts: number;
-  uniqueIps: number;
-  /** MX host names without an address: their host rows come from the plan, not from a probe. */
-  unresolvedHosts: Map<string, MxDiscovery["hosts"][number]>;
-}
+/**
+ * One job per unique (host, IP, port), built as plans arrive. It holds a constant per unique target (its
+ * key) and per unique MX host name (its DNS facts, which every result row of that host carries), never the plans.
+ */
+export class JobIndex {
+  private readonly targets = new Set<string>();
+  private readonly hostFacts = new Map<string, { cnames: string[]; rcode: string }>();
+  private readonly ips = new Set<string>();
+  private readonly unresolved = new Set<string>();
 
-export function dedupe(
-  plans: Iterable<DomainPlan>,
-  scan: { scan_id: string; scan_started_at: string },
-  port: number,
-  probe: ProbeParams,
-): Dedupe {
-  const jobs = new Map<string, HostJob>();
-  const hosts = new Set<string>();
-  const ips = new Set<string>();
-  const unresolved = new Map<string, MxDiscovery["hosts"][number]>();
-  for (const p of plans) {
+  constructor(
+    private readonly scan: { scan_id: string; scan_started_at: string },
+    private readonly port: number,
+    private readonly probe: ProbeParams,
+  ) {}
+
+  get jobs(): number {
+    return this.targets.size;
+  }
+  get uniqueHosts(): number {
+    return this.hostFacts.size;
+  }
+  get uniqueIps(): number {
+    return this.ips.size;
+  }
+
+  /** The plan's new jobs, and its MX hosts without an address seen for the first time. */
+  add(p: { discovery: MxDiscovery }): { jobs: HostJob[]; unresolved: MxHost[] } {
+    const jobs: HostJob[] = [];
+    const unresolved: MxHost[] = [];
     for (const h of p.discovery.hosts) {
-      hosts.add(h.hostname);
+      // The last discovery of a host name wins, as it did when the index was a map over every plan.
+      this.hostFacts.set(h.hostname, { cnames: h.cnames, rcode: h.rcode });
       if (h.addresses.length === 0) {
-        if (!unresolved.has(h.hostname)) unresolved.set(h.hostname, h);
+        if (!this.unresolved.has(h.hostname)) {
+          this.unresolved.add(h.hostname);
+          unresolved.push(h);
+        }
         continue;
       }
       for (const ip of h.addresses) {
-        ips.add(ip);
-        const job: HostJob = { ...scan, hostname: h.hostname, ip, port, dane: h.dane ?? null, probe };
-        const key = jobKey(job);
-        if (!jobs.has(key)) jobs.set(key, job);
+        this.ips.add(ip);
+        const key = `${h.hostname} ${ip}`;
+        if (this.targets.has(key)) continue;
+        this.targets.add(key);
+        jobs.push({
+          ...this.scan,
+          hostname: h.hostname,
+          ip,
+          port: this.port,
+          dane: h.dane ?? null,
+          probe: this.probe,
+        });
       }
     }
+    return { jobs, unresolved };
   }
-  return {
-    jobs: [...jobs.values()],
-    uniqueHosts: hosts.size,
-    uniqueIps: ips.size,
-    unresolvedHosts: unresolved,
-  };
+
+  has(hostname: string, ip: string | null): boolean {
+    return ip !== null && this.targets.has(`${hostname} ${ip}`);
+  }
+
+  /** The DNS facts of an MX host name as discovery found them (a result row carries them). */
+  factsOf(hostname: string): { cnames: string[]; rcode: string } | undefined {
+    return this.hostFacts.get(hostname);
+  }
 }

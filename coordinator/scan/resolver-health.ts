@@ -37,6 +37,10 @@ export function resolverHealth(
     lookups++;
     if (unansweredByResolvers(d)) unanswered++;
   }
+  return judge(lookups, unanswered, resolvers);
+}
+
+function judge(lookups: number, unanswered: number, resolvers: readonly string[]): ResolverHealth {
   const failure =
     lookups > 0 && unanswered === lookups
       ? `no DNS resolver answered: ${unanswered} of ${lookups} MX lookups timed out or were refused${
@@ -44,4 +48,19 @@ export function resolverHealth(
         }`
       : null;
   return { lookups, unanswered, failure };
+}
+
+/** The same judgement, gathered one MX discovery at a time as a streaming scan plans. */
+export class ResolverHealthTally {
+  private lookups = 0;
+  private unanswered = 0;
+
+  add(d: Pick<MxDiscovery, "kind" | "rcode">): void {
+    this.lookups++;
+    if (unansweredByResolvers(d)) this.unanswered++;
+  }
+
+  result(resolvers: readonly string[]): ResolverHealth {
+    return judge(this.lookups, this.unanswered, resolvers);
+  }
 }

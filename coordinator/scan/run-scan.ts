@@ -1,11 +1,17 @@
 /**
- * One survey, either transport: plan (MX discovery of every domain, saved in chunks for --resume), dedupe into
- * one job per unique (MX host, IP), publish the jobs, collect every result into the sinks (acking a result only
- * once the sinks hold it), then build the domain rows from the highest-priority MX hosts' rows, and the scan row.
+ * One survey, either transport, as a stream in four phases:
+ * 1. plan — discovery of every domain (coordinator/discovery), saved in chunks through the transport; each
+ *    saved chunk's new (MX host, IP) jobs are published at once, so probing starts while planning goes on;
+ * 2. publish — inside the plan phase: one job per unique (MX host, IP), never one already done or queued;
+ * 3. collect — from the start, every result goes to the sinks (acked only once the sinks hold it) and leaves
+ *    behind only its compact verdict record (verdict-store.ts);
+ * 4. finish — the saved plan is read back chunk by chunk and each domain's row built from its highest-priority
+ *    MX hosts' verdict records, then the scan row.
+ * Memory holds a constant per unique (MX host, IP) and per unique MX host name, not per domain: plans live in
+ * the plan file (embedded) or the plan stream (NATS), rows in the sinks.
  *
- * Resume: the saved plan is loaded and only missing domains are planned again; jobs that already have a result
- * or are still queued are not published again, so no target is probed twice; every stored result is replayed so
- * the domain verdicts can be computed.
+ * Resume: the saved plan is read once — its domains are not planned again and its jobs are published unless
+ * already done or queued (no target is probed twice) — and every stored result is replayed for the verdicts.
  *
  * Failure: when the resolvers answered not one MX lookup (resolver-health.ts), nothing was measured; the scan row
  * is written with state `failed` and its `failure_reason`, no domain rows, and runScan throws NoResolverError.
@@ -15,7 +21,7 @@ import type { DnsQuerier } from "../../shared/dns/cache.js";
 import type { ResolverStats } from "../../shared/dns/client.js";
 import type { MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import { buildDomainRow, unresolvedHostRow } from "../../shared/domain-result.js";
-import { type HostResult, type JobIdentity, jobKey, type ProbeParams } from "../../shared/jobs.js";
+import { type HostJob, type JobIdentity, jobKey, type ProbeParams } from "../../shared/jobs.js";
 import type { PolicyList } from "../../shared/policy/policy-list.js";
 import { failedJobRow } from "../../shared/rows.js";
 import type { JsonObject } from "../../shared/schema/columns.js";
@@ -28,10 +34,12 @@ import { PROBE_VERSION } from "../../shared/version.js";
 import type { PolicyFetchContext } from "../../worker/api.js";
 import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
 import { NoResolverError } from "../options.js";
-import { type DomainPlan, dedupe, type PlanItem, planDomains } from "./plan.js";
+import { ListOrder } from "./list-order.js";
+import { type DomainPlan, JobIndex, type PlanItem, planDomains } from "./plan.js";
 import type { Progress } from "./progress.js";
-import { resolverHealth } from "./resolver-health.js";
-import { type SurveySummary, summarize } from "./summary.js";
+import { ResolverHealthTally } from "./resolver-health.js";
+import { type ScanPhases, SummaryTally, type SurveySummary } from "./summary.js";
+import { VerdictStore } from "./verdict-store.js";
 
 export interface IngestFacts {
   domains: string[];
@@ -68,6 +76,8 @@ export interface ScanSpec {
   /** Rows per sink write; results are acked after each write is durable. */
   batchRows?: number;
   batchMs?: number;
+  /** Domains per saved plan chunk (its jobs are published once it is saved). */
+  planChunk?: number;
   /** Each resolver's attempts and unanswered ones so far (the summary counts a partial loss). */
   resolverStats?: () => readonly ResolverStats[];
   /** Called with a hook the caller wires to the transport's exhausted-job advisories (NATS). */
@@ -80,19 +90,12 @@ export interface ScanOutcome {
 }
 
 const PLAN_CHUNK = 500;
-
-/** The fields of a host row the domain verdict needs; the heavy evidence stays in the sinks only. */
-function verdictSubset(r: HostRow): HostRow {
-  return {
-    ...r,
-    smtp_banner: null,
-    ehlo_raw: null,
-    ehlo_extensions: [],
-    ehlo_tls_extensions: [],
-    cert_chain_sha256: [],
-    failure_detail: null,
-  };
-}
+const DOMAIN_BATCH = 5000;
+/**
+ * Plans are saved as discoveries finish, a little out of list order (a slow domain finishes after faster ones
+ * started later); the verdict pass puts them back in list order through a window of at most this many plans.
+ */
+const REORDER_WINDOW = 20_000;
 
 async function retrying<T>(what: string, progress: Progress, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -108,8 +111,14 @@ async function retrying<T>(what: string, progress: Progress, fn: () => Promise<T
   }
 }
 
+/** Wall time and this process's CPU time (user + system) at a moment, for the phase figures. */
+function clock(): { wall: number; cpu: number } {
+  const c = process.cpuUsage();
+  return { wall: Date.now(), cpu: (c.user + c.system) / 1000 };
+}
+
 export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
-  const t0 = Date.now();
+  const start = clock();
   const { transport, sinks, progress } = spec;
   const scanKey = { scan_id: spec.scan_id, scan_started_at: spec.scan_started_at };
   await transport.setup();
@@ -144,15 +153,44 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   };
   await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
 
-  // 1. Plan: load what an earlier run saved, discover the rest.
-  const plans = new Map<string, DomainPlan>();
+  const index = new JobIndex(scanKey, spec.port, spec.probe);
+  const verdicts = new VerdictStore();
+  const tally = new SummaryTally();
+  const health = new ResolverHealthTally();
+  /** Results received for targets of the index (a result may come before its target is indexed on resume). */
+  let received = 0;
+  const countIfDone = (jobs: readonly HostJob[]) => {
+    for (const j of jobs) if (verdicts.has(j.hostname, j.ip)) received++;
+  };
+  const unresolvedRows = (hosts: ReturnType<JobIndex["add"]>["unresolved"]) =>
+    hosts.map((h) => {
+      const row = unresolvedHostRow(h, spec.port, new Date());
+      verdicts.add(row);
+      tally.addHost(row.hostname, row.status);
+      return { ...scanKey, ...row };
+    });
+
+  // 1. Resume: read the saved plan once — which domains are planned, and their jobs.
   let seq = 0;
+  let planned: Set<string> | null = null;
+  let done = new Set<string>();
+  let queued = new Set<string>();
+  const replayed: HostJob[] = [];
+  const replayedUnresolved: ScanHostRow[] = [];
   if (spec.resume) {
+    planned = new Set();
     for await (const item of transport.loadPlan(spec.scan_id)) {
-      const it = item as PlanItem;
-      if (it.kind === "domain") plans.set(it.plan.domain, it.plan);
       seq++;
+      const it = item as PlanItem;
+      if (it.kind !== "domain") continue;
+      planned.add(it.plan.domain);
+      health.add(it.plan.discovery);
+      const fresh = index.add(it.plan);
+      replayed.push(...fresh.jobs);
+      replayedUnresolved.push(...unresolvedRows(fresh.unresolved));
     }
+    done = await transport.doneJobKeys(spec.scan_id);
+    queued = await transport.pendingJobKeys(spec.scan_id);
   } else {
     await transport.savePlan(
       spec.scan_id,
@@ -160,90 +198,9 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       seq++,
     );
   }
-  const wanted = new Set(spec.ingest.domains);
-  for (const d of plans.keys()) if (!wanted.has(d)) plans.delete(d);
-  const todo = spec.ingest.domains.filter((d) => !plans.has(d));
-  const { ranks } = spec.ingest;
-  const rankByDomain = ranks === null ? null : new Map(spec.ingest.domains.map((d, i) => [d, ranks[i]!]));
-  const rankOf = (domain: string): number | null => rankByDomain?.get(domain) ?? null;
-  progress.start("resolve", spec.ingest.domains.length);
-  progress.tick(undefined, plans.size);
-  let chunk: PlanItem[] = [];
-  const saveChunk = async () => {
-    if (chunk.length === 0) return;
-    const c = chunk;
-    chunk = [];
-    await transport.savePlan(spec.scan_id, c, seq++);
-  };
-  await planDomains(
-    todo,
-    spec.dns,
-    spec.mx,
-    spec.dnsConcurrency,
-    async (p) => {
-      p.rank = rankOf(p.domain);
-      plans.set(p.domain, p);
-      chunk.push({ kind: "domain", plan: p });
-      // "null" alone on a progress line reads as a glitch; it is a null MX (RFC 7505).
-      progress.tick(p.discovery.kind === "null" ? "null_mx" : p.discovery.kind);
-      if (chunk.length >= PLAN_CHUNK) await saveChunk();
-    },
-    spec.policies ?? null,
-  );
-  await saveChunk();
-  progress.stop();
 
-  // 2. Dedupe into jobs; host rows for MX hosts without an address.
-  const ordered = spec.ingest.domains.map((d) => plans.get(d)!).filter(Boolean);
-  const dnsHealth = resolverHealth(
-    ordered.map((p) => p.discovery),
-    (spec.resolverStats?.() ?? []).map((r) => r.resolver),
-  );
-  if (dnsHealth.failure !== null) {
-    // Not one answer: the scan measured nothing. It is recorded as failed, with no domain rows.
-    scanRow.state = "failed";
-    scanRow.failure_reason = dnsHealth.failure;
-    scanRow.finished_at = new Date().toISOString();
-    await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
-    throw new NoResolverError(`scan ${spec.scan_id} failed: ${dnsHealth.failure}`);
-  }
-  if (dnsHealth.unanswered > 0)
-    progress.log(
-      `${dnsHealth.unanswered} of ${dnsHealth.lookups} MX lookups got no answer from the resolvers (timeout or refused): those domains are dns_error`,
-    );
-  for (const r of spec.resolverStats?.() ?? [])
-    if (r.unanswered > 0)
-      progress.log(`resolver ${r.resolver}: ${r.unanswered} of ${r.asked} queries unanswered`);
-  const dd = dedupe(ordered, scanKey, spec.port, spec.probe);
-  scanRow.unique_mx_hosts = dd.uniqueHosts;
-  scanRow.unique_ips = dd.uniqueIps;
-  scanRow.host_jobs = dd.jobs.length;
-  await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
-  const hostInfo = new Map<string, { cnames: string[]; rcode: string }>();
-  for (const p of ordered)
-    for (const h of p.discovery.hosts) hostInfo.set(h.hostname, { cnames: h.cnames, rcode: h.rcode });
-  const unresolvedRows = new Map<string, HostRow>();
-  for (const [name, h] of dd.unresolvedHosts)
-    unresolvedRows.set(name, unresolvedHostRow(h, spec.port, new Date()));
-  await writeAll("writing host rows", (s) =>
-    s.writeHosts([...unresolvedRows.values()].map((r) => ({ ...scanKey, ...r }))),
-  );
-
-  // 3. Publish what is neither done nor still queued.
-  const expected = new Map(dd.jobs.map((j) => [jobKey(j), j]));
-  const done = spec.resume ? await transport.doneJobKeys(spec.scan_id) : new Set<string>();
-  const queued = spec.resume ? await transport.pendingJobKeys(spec.scan_id) : new Set<string>();
-  const toPublish = dd.jobs.filter((j) => !done.has(jobKey(j)) && !queued.has(jobKey(j)));
-  if (spec.resume) {
-    progress.log(
-      `resuming ${spec.scan_id}: ${plans.size - todo.length} domains planned before, ${done.size} jobs done, ${queued.size} queued, ${toPublish.length} to publish`,
-    );
-  }
-  await retrying("publishing jobs", progress, () => transport.publishJobs(toPublish));
-
-  // 4. Collect results until every job has one.
-  const rows = new Map<string, HostRow>();
-  progress.start("probe", expected.size);
+  // 3. Collect, from the start: results are written as they come, batched, acked once durable.
+  let planningDone = false;
   let batch: ResultDelivery[] = [];
   let chain: Promise<void> = Promise.resolve();
   const flushBatch = async () => {
@@ -262,23 +219,27 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const allIn = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  const complete = () => planningDone && received >= index.jobs;
+  let probeStarted: number | null = null;
   const onResult = async (d: ResultDelivery) => {
-    const r: HostResult = d.result;
-    const key = jobKey(r.job);
-    const info = hostInfo.get(r.row.hostname);
-    if (info) {
-      r.row.hostname_cnames = info.cnames;
-      r.row.dns_rcode = info.rcode;
+    const r = d.result;
+    probeStarted ??= Date.now();
+    const facts = index.factsOf(r.row.hostname);
+    if (facts) {
+      r.row.hostname_cnames = facts.cnames;
+      r.row.dns_rcode = facts.rcode;
     }
     batch.push(d);
-    if (expected.has(key) && !rows.has(key)) {
-      rows.set(key, verdictSubset(r.row));
-      progress.tick(r.row.status);
+    if (verdicts.add(r.row)) {
+      tally.addHost(r.row.hostname, r.row.status);
+      if (index.has(r.row.hostname, r.row.ip)) {
+        received++;
+        if (planningDone) progress.tick(r.row.status);
+      }
     }
     if (batch.length >= (spec.batchRows ?? 500)) await schedule();
-    if (rows.size >= expected.size) finish();
+    if (complete()) finish();
   };
-  if (expected.size === 0) finish();
   const timer = setInterval(() => void schedule(), spec.batchMs ?? 1000);
   const unwatch = spec.watchExhausted
     ? await spec.watchExhausted(async (job) => {
@@ -292,64 +253,218 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const consuming = (async () => {
     for await (const d of transport.results(spec.scan_id)) {
       await onResult(d);
-      if (rows.size >= expected.size) break;
+      if (complete()) break;
     }
   })();
+  consuming.catch(() => {});
+
+  // 2. Publish what is neither done nor still queued.
+  const publish = async (jobs: readonly HostJob[]) => {
+    countIfDone(jobs);
+    const fresh = jobs.filter((j) => {
+      const k = jobKey(j);
+      return !done.has(k) && !queued.has(k);
+    });
+    if (fresh.length > 0) await retrying("publishing jobs", progress, () => transport.publishJobs(fresh));
+  };
+  if (spec.resume) {
+    await writeAll("writing host rows", (s) => s.writeHosts(replayedUnresolved));
+    await publish(replayed);
+    progress.log(
+      `resuming ${spec.scan_id}: ${planned?.size ?? 0} domains planned before, ${done.size} jobs done, ${queued.size} queued`,
+    );
+    replayed.length = 0;
+  }
+
+  // 1. Plan the rest; each saved chunk's new jobs are published at once.
+  const { ranks } = spec.ingest;
+  const todo = function* () {
+    for (let i = 0; i < spec.ingest.domains.length; i++) {
+      const d = spec.ingest.domains[i]!;
+      if (!planned?.has(d)) yield i;
+    }
+  };
+  const rankAt = (i: number): number | null => (ranks === null ? null : (ranks[i] ?? null));
+  const domainIndex = new Map<string, number>();
+  progress.start("resolve", spec.ingest.domains.length);
+  progress.tick(undefined, planned?.size ?? 0);
+  let chunk: PlanItem[] = [];
+  let chunkJobs: HostJob[] = [];
+  let chunkUnresolved: ScanHostRow[] = [];
+  const planChunk = spec.planChunk ?? PLAN_CHUNK;
+  let saving: Promise<void> = Promise.resolve();
+  const saveChunk = () => {
+    if (chunk.length === 0) return saving;
+    const c = chunk;
+    const jobs = chunkJobs;
+    const unresolved = chunkUnresolved;
+    const s = seq++;
+    chunk = [];
+    chunkJobs = [];
+    chunkUnresolved = [];
+    // In order: the plan chunk is durable before its jobs are published, so a crash in between loses nothing.
+    saving = saving.then(async () => {
+      await retrying("saving the plan", progress, () => transport.savePlan(spec.scan_id, c, s));
+      if (unresolved.length > 0) await writeAll("writing host rows", (sk) => sk.writeHosts(unresolved));
+      await publish(jobs);
+    });
+    return saving;
+  };
+  const discovered = clock();
+  const indices = todo();
+  const names = (function* () {
+    for (const i of indices) {
+      const d = spec.ingest.domains[i]!;
+      domainIndex.set(d, i);
+      yield d;
+    }
+  })();
+  await planDomains(
+    names,
+    spec.dns,
+    spec.mx,
+    spec.dnsConcurrency,
+    async (p) => {
+      const i = domainIndex.get(p.domain);
+      domainIndex.delete(p.domain);
+      p.rank = i === undefined ? null : rankAt(i);
+      if (i !== undefined) p.index = i;
+      health.add(p.discovery);
+      const fresh = index.add(p);
+      chunkJobs.push(...fresh.jobs);
+      chunkUnresolved.push(...unresolvedRows(fresh.unresolved));
+      chunk.push({ kind: "domain", plan: p });
+      // "null" alone on a progress line reads as a glitch; it is a null MX (RFC 7505).
+      progress.tick(p.discovery.kind === "null" ? "null_mx" : p.discovery.kind);
+      if (chunk.length >= planChunk) await saveChunk();
+    },
+    spec.policies ?? null,
+  );
+  await saveChunk();
+  progress.stop();
+  const planEnd = clock();
+
+  const dnsHealth = health.result((spec.resolverStats?.() ?? []).map((r) => r.resolver));
+  if (dnsHealth.failure !== null) {
+    // Not one answer: the scan measured nothing. It is recorded as failed, with no domain rows.
+    clearInterval(timer);
+    unwatch();
+    await transport.stop();
+    scanRow.state = "failed";
+    scanRow.failure_reason = dnsHealth.failure;
+    scanRow.finished_at = new Date().toISOString();
+    await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
+    throw new NoResolverError(`scan ${spec.scan_id} failed: ${dnsHealth.failure}`);
+  }
+  if (dnsHealth.unanswered > 0)
+    progress.log(
+      `${dnsHealth.unanswered} of ${dnsHealth.lookups} MX lookups got no answer from the resolvers (timeout or refused): those domains are dns_error`,
+    );
+  for (const r of spec.resolverStats?.() ?? [])
+    if (r.unanswered > 0)
+      progress.log(`resolver ${r.resolver}: ${r.unanswered} of ${r.asked} queries unanswered`);
+  scanRow.unique_mx_hosts = index.uniqueHosts;
+  scanRow.unique_ips = index.uniqueIps;
+  scanRow.host_jobs = index.jobs;
+  await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
+
+  // 3. Wait for every job's result.
+  planningDone = true;
+  progress.start("probe", index.jobs);
+  progress.tick(undefined, received);
+  if (complete()) finish();
   await Promise.race([allIn, consuming]);
   clearInterval(timer);
   unwatch();
   await schedule();
   progress.stop();
-  if (rows.size < expected.size) throw new Error(`results ended early: ${rows.size} of ${expected.size}`);
+  if (received < index.jobs) throw new Error(`results ended early: ${received} of ${index.jobs}`);
+  const probeEnd = clock();
 
-  // 5. Domain rows, from the plan and the host rows.
+  // 4. Domain rows: the plan read back chunk by chunk, each domain's rows from the verdict records.
+  const listRanks = (() => {
+    let m: Map<string, number> | null = null;
+    // Only for a plan saved by an older version (no rank in it): the rank from the list read now.
+    return (domain: string): number | null => {
+      if (ranks === null) return null;
+      m ??= new Map(spec.ingest.domains.map((d, i) => [d, ranks[i]!]));
+      return m.get(domain) ?? null;
+    };
+  })();
   const rowsOf = (p: DomainPlan): HostRow[] =>
     p.discovery.hosts.flatMap((h) => {
       if (h.addresses.length === 0) {
-        const u = unresolvedRows.get(h.hostname);
+        const u = verdicts.get(h.hostname, null);
         return u ? [u] : [];
       }
       return h.addresses.flatMap((ip) => {
-        const r = rows.get(jobKey({ ...scanKey, hostname: h.hostname, ip, port: spec.port }));
+        const r = verdicts.get(h.hostname, ip);
         return r ? [r] : [];
       });
     });
-  const domainRows: ScanDomainRow[] = ordered.map((p) => ({
-    ...scanKey,
-    ...buildDomainRow(
-      p.discovery,
-      rowsOf(p),
-      new Date(p.checked_at),
-      p.duration_ms,
-      { facts: p.policies ?? null, list: spec.policyList ?? null },
-      rankOf(p.domain), // from the list read now: a plan saved by an older version has no rank
-    ),
-  }));
-  for (let i = 0; i < domainRows.length; i += 5000) {
-    const slice = domainRows.slice(i, i + 5000);
-    await writeAll("writing domain rows", (s) => s.writeDomains(slice));
+  let domainRows: ScanDomainRow[] = [];
+  let domains = 0;
+  const writeDomains = async () => {
+    const rows = domainRows;
+    domainRows = [];
+    if (rows.length > 0) await writeAll("writing domain rows", (s) => s.writeDomains(rows));
+  };
+  const emit = async (p: DomainPlan) => {
+    const row: ScanDomainRow = {
+      ...scanKey,
+      ...buildDomainRow(
+        p.discovery,
+        rowsOf(p),
+        new Date(p.checked_at),
+        p.duration_ms,
+        { facts: p.policies ?? null, list: spec.policyList ?? null },
+        p.rank === undefined ? listRanks(p.domain) : p.rank,
+      ),
+    };
+    tally.addDomain(row.status, row.grade);
+    domains++;
+    domainRows.push(row);
+    progress.tick();
+    if (domainRows.length >= DOMAIN_BATCH) await writeDomains();
+  };
+  progress.start("verdicts", spec.ingest.domains.length);
+  const order = new ListOrder<DomainPlan>(REORDER_WINDOW);
+  for await (const item of transport.loadPlan(spec.scan_id)) {
+    const it = item as PlanItem;
+    if (it.kind !== "domain") continue;
+    for (const p of order.add(it.plan.index, it.plan)) await emit(p);
   }
+  for (const p of order.drain()) await emit(p);
+  await writeDomains();
+  progress.stop();
   scanRow.state = "complete";
   scanRow.finished_at = new Date().toISOString();
   await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
   await transport.stop();
   await consuming.catch(() => {});
+  const end = clock();
 
-  const summary = summarize(
-    [...rows.values(), ...unresolvedRows.values()],
-    domainRows.map((d) => d.status),
-    domainRows.map((d) => d.grade),
-    {
-      domains: ordered.length,
-      rejected: scanRow.rejected,
-      duplicates: scanRow.duplicates,
-      unique_mx_hosts: dd.uniqueHosts,
-      unique_ips: dd.uniqueIps,
-      host_jobs: dd.jobs.length,
-      mx_lookups_unanswered: dnsHealth.unanswered,
-      resolvers_unanswered: (spec.resolverStats?.() ?? []).filter((r) => r.unanswered > 0),
-      duration_s: (Date.now() - t0) / 1000,
-    },
-  );
+  const phases: ScanPhases = {
+    plan_s: (planEnd.wall - discovered.wall) / 1000,
+    plan_cpu_s: (planEnd.cpu - discovered.cpu) / 1000,
+    probe_s: (probeEnd.wall - (probeStarted ?? planEnd.wall)) / 1000,
+    probe_wait_s: (probeEnd.wall - planEnd.wall) / 1000,
+    probe_wait_cpu_s: (probeEnd.cpu - planEnd.cpu) / 1000,
+    verdicts_s: (end.wall - probeEnd.wall) / 1000,
+    verdicts_cpu_s: (end.cpu - probeEnd.cpu) / 1000,
+    cpu_s: (end.cpu - start.cpu) / 1000,
+  };
+  const summary = tally.summary({
+    domains,
+    rejected: scanRow.rejected,
+    duplicates: scanRow.duplicates,
+    unique_mx_hosts: index.uniqueHosts,
+    unique_ips: index.uniqueIps,
+    host_jobs: index.jobs,
+    mx_lookups_unanswered: dnsHealth.unanswered,
+    resolvers_unanswered: (spec.resolverStats?.() ?? []).filter((r) => r.unanswered > 0),
+    duration_s: (end.wall - start.wall) / 1000,
+    phases,
+  });
   return { scan: scanRow, summary };
 }

@@ -38,6 +38,24 @@ export interface SurveySummary {
   /** Domain grades (--depth versions | full); empty at --depth basic. */
   domain_grades: Record<string, number>;
   duration_s: number;
+  /** Where the time went (absent in summaries made without a scan, e.g. in tests of the counts). */
+  phases?: ScanPhases;
+}
+
+/**
+ * Wall and CPU seconds of a scan's phases. Probing overlaps planning (jobs are published as plans are saved):
+ * `probe_s` runs from the first result to the last, `probe_wait_s` from the end of planning to the last result.
+ * CPU is this process's (the embedded scan's probe threads included).
+ */
+export interface ScanPhases {
+  plan_s: number;
+  plan_cpu_s: number;
+  probe_s: number;
+  probe_wait_s: number;
+  probe_wait_cpu_s: number;
+  verdicts_s: number;
+  verdicts_cpu_s: number;
+  cpu_s: number;
 }
 
 const pct = (a: number, b: number) => (b === 0 ? null : Math.round((10_000 * a) / b) / 100);
@@ -48,55 +66,85 @@ export function worstStatus(statuses: Iterable<HostStatus>): HostStatus {
   return DOMAIN_SEVERITY.find((s) => set.has(s)) ?? "unreachable";
 }
 
+type SummaryBase = Pick<
+  SurveySummary,
+  | "domains"
+  | "rejected"
+  | "duplicates"
+  | "unique_mx_hosts"
+  | "unique_ips"
+  | "host_jobs"
+  | "mx_lookups_unanswered"
+  | "resolvers_unanswered"
+  | "duration_s"
+  | "phases"
+>;
+
+/**
+ * The summary's counts, gathered row by row as a streaming scan writes them: per MX host name only the distinct
+ * statuses of its rows, per domain only counters.
+ */
+export class SummaryTally {
+  private readonly byHost = new Map<string, HostStatus[]>();
+  private readonly domains: Partial<Record<DomainStatus, number>> = {};
+  private readonly grades: Record<string, number> = {};
+
+  addHost(hostname: string, status: HostStatus): void {
+    const list = this.byHost.get(hostname);
+    if (!list) this.byHost.set(hostname, [status]);
+    else if (!list.includes(status)) list.push(status);
+  }
+
+  addDomain(status: DomainStatus, grade: string | null): void {
+    this.addDomainStatus(status);
+    this.addGrade(grade);
+  }
+
+  addDomainStatus(status: DomainStatus): void {
+    this.domains[status] = (this.domains[status] ?? 0) + 1;
+  }
+
+  addGrade(grade: string | null): void {
+    if (grade !== null) this.grades[grade] = (this.grades[grade] ?? 0) + 1;
+  }
+
+  summary(base: SummaryBase): SurveySummary {
+    const mx: Partial<Record<HostStatus, number>> = {};
+    for (const statuses of this.byHost.values()) {
+      const s = worstStatus(statuses);
+      mx[s] = (mx[s] ?? 0) + 1;
+    }
+    const n = (s: HostStatus) => mx[s] ?? 0;
+    const smtp =
+      n("ok") + n("cert_invalid") + n("tls_failed") + n("tls_unsupported_by_client") + n("no_starttls");
+    const tls = n("ok") + n("cert_invalid");
+    return {
+      ...base,
+      mx_host_status: mx,
+      mx_hosts_smtp: smtp,
+      mx_hosts_without_starttls: n("no_starttls"),
+      pct_mx_hosts_without_starttls: pct(n("no_starttls"), smtp),
+      mx_hosts_inconclusive: n("inconclusive"),
+      mx_hosts_tls: tls,
+      mx_hosts_tls_invalid_cert: n("cert_invalid"),
+      pct_tls_hosts_invalid_cert: pct(n("cert_invalid"), tls),
+      domain_status: { ...this.domains },
+      domain_grades: { ...this.grades },
+    };
+  }
+}
+
 export function summarize(
   hostRows: Iterable<Pick<HostRow, "hostname" | "status">>,
   domainStatuses: Iterable<DomainStatus>,
   domainGrades: Iterable<string | null>,
-  base: Pick<
-    SurveySummary,
-    | "domains"
-    | "rejected"
-    | "duplicates"
-    | "unique_mx_hosts"
-    | "unique_ips"
-    | "host_jobs"
-    | "mx_lookups_unanswered"
-    | "resolvers_unanswered"
-    | "duration_s"
-  >,
+  base: SummaryBase,
 ): SurveySummary {
-  const byHost = new Map<string, HostStatus[]>();
-  for (const r of hostRows) {
-    const list = byHost.get(r.hostname);
-    if (list) list.push(r.status);
-    else byHost.set(r.hostname, [r.status]);
-  }
-  const mx: Partial<Record<HostStatus, number>> = {};
-  for (const statuses of byHost.values()) {
-    const s = worstStatus(statuses);
-    mx[s] = (mx[s] ?? 0) + 1;
-  }
-  const n = (s: HostStatus) => mx[s] ?? 0;
-  const smtp =
-    n("ok") + n("cert_invalid") + n("tls_failed") + n("tls_unsupported_by_client") + n("no_starttls");
-  const tls = n("ok") + n("cert_invalid");
-  const dom: Partial<Record<DomainStatus, number>> = {};
-  for (const s of domainStatuses) dom[s] = (dom[s] ?? 0) + 1;
-  const grades: Record<string, number> = {};
-  for (const g of domainGrades) if (g !== null) grades[g] = (grades[g] ?? 0) + 1;
-  return {
-    ...base,
-    mx_host_status: mx,
-    mx_hosts_smtp: smtp,
-    mx_hosts_without_starttls: n("no_starttls"),
-    pct_mx_hosts_without_starttls: pct(n("no_starttls"), smtp),
-    mx_hosts_inconclusive: n("inconclusive"),
-    mx_hosts_tls: tls,
-    mx_hosts_tls_invalid_cert: n("cert_invalid"),
-    pct_tls_hosts_invalid_cert: pct(n("cert_invalid"), tls),
-    domain_status: dom,
-    domain_grades: grades,
-  };
+  const tally = new SummaryTally();
+  for (const r of hostRows) tally.addHost(r.hostname, r.status);
+  for (const s of domainStatuses) tally.addDomainStatus(s);
+  for (const g of domainGrades) tally.addGrade(g);
+  return tally.summary(base);
 }
 
 export function renderSummary(s: SurveySummary, scanId: string, outDir: string | null): string {
@@ -130,6 +178,13 @@ export function renderSummary(s: SurveySummary, scanId: string, outDir: string |
   const graded = order.filter((g) => (s.domain_grades[g] ?? 0) > 0);
   if (graded.length > 0)
     lines.push(`  domain grades    ${graded.map((g) => `${g} ${s.domain_grades[g]}`).join(", ")}`);
+  if (s.phases) {
+    const p = s.phases;
+    const f = (n: number) => n.toFixed(1);
+    lines.push(
+      `  phases           planning ${f(p.plan_s)} s (cpu ${f(p.plan_cpu_s)} s), probes ${f(p.probe_s)} s (${f(p.probe_wait_s)} s after planning), verdicts ${f(p.verdicts_s)} s (cpu ${f(p.verdicts_cpu_s)} s); cpu ${f(p.cpu_s)} s in all`,
+    );
+  }
   if (outDir) lines.push(`  rows in ${outDir}/ (hosts.jsonl, domains.jsonl, scan.json)`);
   return lines.join("\n");
 }

@@ -6,15 +6,21 @@
  */
 
 import {
+  closeSync,
+  createReadStream,
   createWriteStream,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
+  readSync,
   renameSync,
+  statSync,
   type WriteStream,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import type { ScanRow } from "../schema/scan-row.js";
 import type { ScanDomainRow, ScanHostRow } from "../schema/tables.js";
 import type { RowSink } from "./types.js";
@@ -38,20 +44,66 @@ export function readJsonl<T>(path: string): T[] {
   return out;
 }
 
+/** A JSONL file's rows one at a time (a large file is never read whole), skipping a line cut short. */
+export async function* streamJsonl<T>(path: string): AsyncGenerator<T> {
+  if (!existsSync(path)) return;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (line.trim() === "") continue;
+    try {
+      yield JSON.parse(line) as T;
+    } catch {
+      // a partial last line from a crash
+    }
+  }
+}
+
+/** Each complete line of a file, read synchronously in 1 MiB pieces; and whether the file ends mid-line. */
+function forEachLine(path: string, fn: (line: string) => void): { partialEnd: boolean } {
+  if (!existsSync(path) || statSync(path).size === 0) return { partialEnd: false };
+  const fd = openSync(path, "r");
+  const buf = Buffer.alloc(1 << 20);
+  let rest = "";
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const text = rest + buf.toString("utf8", 0, n);
+      const lines = text.split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) fn(line);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (rest !== "") fn(rest);
+  return { partialEnd: rest !== "" };
+}
+
 class JsonlFile<T> {
   private readonly stream: WriteStream;
   private readonly keys = new Set<string>();
 
+  /**
+   * `rememberWritten`: also skip rows written earlier by this process (results can be delivered twice); false
+   * where a run writes each key once by construction (domain rows), so the set holds only the rows an earlier
+   * run left in the file.
+   */
   constructor(
     path: string,
     private readonly key: (row: T) => string,
+    private readonly rememberWritten = true,
   ) {
-    for (const row of readJsonl<T>(path)) this.keys.add(key(row));
-    // A crash may have left a partial last line: start on a fresh line.
-    const needsNewline =
-      existsSync(path) && !readFileSync(path, "utf8").endsWith("\n") && readFileSync(path).length > 0;
+    const { partialEnd } = forEachLine(path, (line) => {
+      if (line.trim() === "") return;
+      try {
+        this.keys.add(key(JSON.parse(line) as T));
+      } catch {
+        // a partial last line from a crash; the row will be written again on resume
+      }
+    });
     this.stream = createWriteStream(path, { flags: "a" });
-    if (needsNewline) this.stream.write("\n");
+    // A crash may have left a partial last line: start on a fresh line.
+    if (partialEnd) this.stream.write("\n");
   }
 
   write(rows: readonly T[]): void {
@@ -59,7 +111,7 @@ class JsonlFile<T> {
     for (const r of rows) {
       const k = this.key(r);
       if (this.keys.has(k)) continue;
-      this.keys.add(k);
+      if (this.rememberWritten) this.keys.add(k);
       chunk += `${JSON.stringify(r)}\n`;
     }
     if (chunk) this.stream.write(chunk);
@@ -81,7 +133,7 @@ export class JsonlSink implements RowSink {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     this.hosts = new JsonlFile(join(dir, "hosts.jsonl"), hostRowKey);
-    this.domains = new JsonlFile(join(dir, "domains.jsonl"), domainRowKey);
+    this.domains = new JsonlFile(join(dir, "domains.jsonl"), domainRowKey, false);
   }
 
   async writeHosts(rows: readonly ScanHostRow[]): Promise<void> {

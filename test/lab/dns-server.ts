@@ -103,7 +103,13 @@ function recordsOf(owner: string, entry: LabDnsName, type: string): Answer[] {
   }
 }
 
-export async function startLabDns(opts: { zone: LabZone; host?: string; port?: number }): Promise<LabDns> {
+export async function startLabDns(opts: {
+  zone: LabZone;
+  host?: string;
+  port?: number;
+  /** Called with every well-formed question (benchmarks replay them with a bare client). */
+  onQuestion?: (name: string, type: string) => void;
+}): Promise<LabDns> {
   const host = opts.host ?? "127.0.0.1";
   const family = net.isIP(host) === 6 ? "udp6" : "udp4";
   let zone = new Map<string, LabDnsName>();
@@ -158,6 +164,7 @@ export async function startLabDns(opts: { zone: LabZone; host?: string; port?: n
       return dnsPacket.encode(response);
     };
     if (query.questions?.length !== 1 || !q) return encode(RCODE_VALUE.FORMERR);
+    opts.onQuestion?.(q.name, q.type);
 
     const qname = normalize(q.name);
     const entry = zone.get(qname);
