@@ -20,7 +20,7 @@ import type { CoordinatorTransport } from "../../shared/transport/types.js";
 import { createProbePool, runWorkerLoop } from "../../worker/api.js";
 import { policyContext } from "../deps.js";
 import { scanFleet } from "../fleet/scan-fleet.js";
-import { ingestDomains } from "../ingest/index.js";
+import { ListFileSource } from "../ingest/domain-source.js";
 import {
   dnsClient,
   loadPolicyList,
@@ -163,21 +163,23 @@ export async function runScanCommand(
   if (args.resume && input === "-") throw new UsageError("a scan of standard input cannot be resumed");
 
   progress.log(`scan ${scanId}: reading ${input}`);
-  const ingest = await ingestDomains(
-    input,
-    readListOptions({
-      format: scanParams.format,
-      column: scanParams.column ?? undefined,
-      top: scanParams.top ?? undefined,
-    }),
-  );
-  if (ingest.rejected.length > 0)
-    progress.log(`${ingest.rejected.length} lines rejected (listed in the scan row)`);
+  // The list streams while the scan plans; only its first domain is read before anything is opened, so an
+  // empty or unreadable list is refused without leaving a scan behind.
+  let source: ListFileSource | null = null;
   let sinks: RowSink[];
   try {
-    requireDomains(input, ingest);
+    source = await ListFileSource.open(
+      input,
+      readListOptions({
+        format: scanParams.format,
+        column: scanParams.column ?? undefined,
+        top: scanParams.top ?? undefined,
+      }),
+    );
+    if (!(await source.first())) requireDomains(input, source.ingestResult()!);
     sinks = await openSinks(args, outDir);
   } catch (err) {
+    source?.close();
     await transport.close();
     await natsClose?.();
     throw err;
@@ -211,13 +213,7 @@ export async function runScanCommand(
       scan_id: scanId,
       scan_started_at: started,
       resume: Boolean(args.resume),
-      ingest: {
-        domains: ingest.domains,
-        ranks: ingest.ranks,
-        lines_read: ingest.counts.lines_read,
-        duplicates: ingest.counts.duplicates,
-        rejected: ingest.rejected,
-      },
+      ingest: source,
       list_source: scanParams["list-source"],
       list_id: scanParams["list-id"],
       label: scanParams.label,
@@ -246,6 +242,7 @@ export async function runScanCommand(
     });
     out.write(`${renderSummary(outcome.summary, scanId, outDir)}\n`);
   } finally {
+    source.close();
     await transport.stop();
     await worker;
     await pool?.destroy();

@@ -36,8 +36,9 @@
  *  - **Duplicates** are counted after normalization (`Example.COM.` repeats `example.com`); the first occurrence
  *    is kept.
  *  - **Bounded memory**: the input is streamed in chunks; a line longer than `maxLineBytes` (64 KiB) is not
- *    buffered past that, and is rejected `line_too_long`. The O(n) structures are the dedupe Set, the domain
- *    list (which the caller needs whole) and the rejected lines — every one of them is kept, its text cut to 200
+ *    buffered past that, and is rejected `line_too_long`. The O(n) structures are the dedupe set (16-byte
+ *    fingerprints, fingerprint-set.ts), the domain list when the caller wants it whole (`streamDomainList`
+ *    hands it over in batches instead) and the rejected lines — every one of them is kept, its text cut to 200
  *    characters.
  *
  * Counts add up: `lines_read = blank + comments + header + domains + duplicates + rejected`.
@@ -49,6 +50,7 @@
 import type { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse/sync";
 import { UsageError } from "../options.js";
+import { FingerprintSet } from "./fingerprint-set.js";
 import { normalizeDomain, type RejectReason } from "./normalize.js";
 
 export const LIST_FORMATS = ["tranco", "plain", "csv"] as const;
@@ -238,9 +240,9 @@ export class DomainListReader {
   private parts: Buffer[] = [];
   private partLen = 0;
   private overlong = false;
-  private readonly seen = new Set<string>();
-  private readonly domains: string[] = [];
-  private readonly ranks: number[] = [];
+  private readonly seen = new FingerprintSet();
+  private domains: string[] = [];
+  private ranks: number[] = [];
   /** The rank field of the Tranco line being read. */
   private rank = 0;
   private readonly rejected: RejectedLine[] = [];
@@ -281,6 +283,17 @@ export class DomainListReader {
     }
     this.scan(chunk);
     return !this.done;
+  }
+
+  /**
+   * The domains (and ranks) read since the last take, handed over and forgotten: a reader that is drained as
+   * it goes holds no list, only the fingerprints that find duplicates.
+   */
+  take(): { domains: string[]; ranks: number[] | null } {
+    const out = { domains: this.domains, ranks: this.format === "tranco" ? this.ranks : null };
+    this.domains = [];
+    this.ranks = [];
+    return out;
   }
 
   end(): IngestResult {
@@ -422,12 +435,11 @@ export class DomainListReader {
       this.reject(r.reason, text);
       return;
     }
-    if (this.seen.has(r.domain)) {
+    if (!this.seen.add(r.domain)) {
       this.counts.duplicates++;
       return;
     }
     const domain = text.length > r.domain.length + 32 ? flat(r.domain) : r.domain;
-    this.seen.add(domain);
     this.domains.push(domain);
     if (this.format === "tranco") this.ranks.push(this.rank);
     this.counts.domains++;
@@ -522,6 +534,28 @@ export class DomainListReader {
     this.headerFields = names.length;
     this.counts.header = 1;
   }
+}
+
+/**
+ * Reads a domain list as a stream of batches (list order, each domain once, with its rank when the list has
+ * ranks), then returns what reading found — counts and rejected lines — with `domains` empty: the caller took
+ * them batch by batch. Stops reading at `--top`.
+ */
+export async function* streamDomainList(
+  input: Readable | AsyncIterable<Buffer | string>,
+  opts: ReadListOptions = {},
+): AsyncGenerator<{ domains: string[]; ranks: number[] | null }, IngestResult> {
+  const reader = new DomainListReader(opts);
+  for await (const chunk of input) {
+    const more = reader.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
+    const batch = reader.take();
+    if (batch.domains.length > 0) yield batch;
+    if (!more) break;
+  }
+  const result = reader.end();
+  const last = reader.take();
+  if (last.domains.length > 0) yield last;
+  return result;
 }
 
 /** Reads a whole domain list from a stream (stops reading at `--top`). */

@@ -40,16 +40,18 @@ export async function planDomain(
  * finish (a lane waits for its `onPlan`, so a slow consumer slows planning instead of piling plans up).
  */
 export async function planDomains(
-  domains: Iterable<string>,
+  domains: Iterable<string> | AsyncIterable<string>,
   dns: DnsQuerier,
   mx: MxDiscoveryOptions,
   concurrency: number,
   onPlan: (p: DomainPlan) => Promise<void> | void,
   policies: PolicyFetchContext | null = null,
 ): Promise<void> {
-  const it = domains[Symbol.iterator]();
+  // Lanes share one iterator; an async generator serves concurrent next() calls one after another.
+  const it: Iterator<string> | AsyncIterator<string> =
+    Symbol.asyncIterator in domains ? domains[Symbol.asyncIterator]() : domains[Symbol.iterator]();
   const lane = async () => {
-    for (let next = it.next(); !next.done; next = it.next())
+    for (let next = await it.next(); !next.done; next = await it.next())
       await onPlan(await planDomain(dns, next.value, mx, policies));
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));

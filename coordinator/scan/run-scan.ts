@@ -32,7 +32,8 @@ import type { RowSink } from "../../shared/store/types.js";
 import type { CoordinatorTransport, ResultDelivery } from "../../shared/transport/types.js";
 import { PROBE_VERSION } from "../../shared/version.js";
 import type { PolicyFetchContext } from "../../worker/api.js";
-import { type RejectedLine, rejectedLinesColumn } from "../ingest/read-list.js";
+import type { DomainSource } from "../ingest/domain-source.js";
+import { rejectedLinesColumn } from "../ingest/read-list.js";
 import { NoResolverError } from "../options.js";
 import { ListOrder } from "./list-order.js";
 import { type DomainPlan, JobIndex, type PlanItem, planDomains } from "./plan.js";
@@ -41,20 +42,12 @@ import { ResolverHealthTally } from "./resolver-health.js";
 import { type ScanPhases, SummaryTally, type SurveySummary } from "./summary.js";
 import { VerdictStore } from "./verdict-store.js";
 
-export interface IngestFacts {
-  domains: string[];
-  /** Each domain's list rank, aligned with `domains`; null when the list has no ranks. */
-  ranks: number[] | null;
-  lines_read: number;
-  duplicates: number;
-  rejected: RejectedLine[];
-}
-
 export interface ScanSpec {
   scan_id: string;
   scan_started_at: string;
   resume: boolean;
-  ingest: IngestFacts;
+  /** The list, read as the scan plans (counts known once planning has read it all). */
+  ingest: DomainSource;
   list_source: string;
   list_id: string;
   label: string;
@@ -134,11 +127,11 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     label: spec.label,
     input_file: spec.input_file,
     params: spec.params,
-    lines_read: spec.ingest.lines_read,
-    domains: spec.ingest.domains.length,
-    duplicates: spec.ingest.duplicates,
-    rejected: spec.ingest.rejected.length,
-    rejected_lines: rejectedLinesColumn(spec.ingest.rejected),
+    lines_read: 0,
+    domains: 0,
+    duplicates: 0,
+    rejected: 0,
+    rejected_lines: [],
     unique_mx_hosts: 0,
     unique_ips: 0,
     host_jobs: 0,
@@ -151,6 +144,15 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       for (const s of sinks) await s.flush();
     });
   };
+  const countIngest = () => {
+    const f = spec.ingest.facts();
+    scanRow.lines_read = f.lines_read;
+    scanRow.domains = f.domains;
+    scanRow.duplicates = f.duplicates;
+    scanRow.rejected = f.rejected.length;
+    scanRow.rejected_lines = rejectedLinesColumn(f.rejected);
+  };
+  countIngest();
   await writeAll("writing the scan row", (s) => s.writeScan(scanRow));
 
   const index = new JobIndex(scanKey, spec.port, spec.probe);
@@ -277,16 +279,18 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   }
 
   // 1. Plan the rest; each saved chunk's new jobs are published at once.
-  const { ranks } = spec.ingest;
-  const todo = function* () {
-    for (let i = 0; i < spec.ingest.domains.length; i++) {
-      const d = spec.ingest.domains[i]!;
-      if (!planned?.has(d)) yield i;
+  // Positions and ranks in list order; `inFlight` holds only the domains being planned right now.
+  const inFlight = new Map<string, { index: number; rank: number | null }>();
+  const names = (async function* () {
+    let position = 0;
+    for await (const e of spec.ingest.entries()) {
+      const i = position++;
+      if (planned?.has(e.domain)) continue;
+      inFlight.set(e.domain, { index: i, rank: e.rank });
+      yield e.domain;
     }
-  };
-  const rankAt = (i: number): number | null => (ranks === null ? null : (ranks[i] ?? null));
-  const domainIndex = new Map<string, number>();
-  progress.start("resolve", spec.ingest.domains.length);
+  })();
+  progress.start("resolve", spec.ingest.expected ?? 0);
   progress.tick(undefined, planned?.size ?? 0);
   let chunk: PlanItem[] = [];
   let chunkJobs: HostJob[] = [];
@@ -311,24 +315,16 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     return saving;
   };
   const discovered = clock();
-  const indices = todo();
-  const names = (function* () {
-    for (const i of indices) {
-      const d = spec.ingest.domains[i]!;
-      domainIndex.set(d, i);
-      yield d;
-    }
-  })();
   await planDomains(
     names,
     spec.dns,
     spec.mx,
     spec.dnsConcurrency,
     async (p) => {
-      const i = domainIndex.get(p.domain);
-      domainIndex.delete(p.domain);
-      p.rank = i === undefined ? null : rankAt(i);
-      if (i !== undefined) p.index = i;
+      const at = inFlight.get(p.domain);
+      inFlight.delete(p.domain);
+      p.rank = at?.rank ?? null;
+      if (at) p.index = at.index;
       health.add(p.discovery);
       const fresh = index.add(p);
       chunkJobs.push(...fresh.jobs);
@@ -343,6 +339,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   await saveChunk();
   progress.stop();
   const planEnd = clock();
+  countIngest();
 
   const dnsHealth = health.result((spec.resolverStats?.() ?? []).map((r) => r.resolver));
   if (dnsHealth.failure !== null) {
@@ -382,15 +379,6 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const probeEnd = clock();
 
   // 4. Domain rows: the plan read back chunk by chunk, each domain's rows from the verdict records.
-  const listRanks = (() => {
-    let m: Map<string, number> | null = null;
-    // Only for a plan saved by an older version (no rank in it): the rank from the list read now.
-    return (domain: string): number | null => {
-      if (ranks === null) return null;
-      m ??= new Map(spec.ingest.domains.map((d, i) => [d, ranks[i]!]));
-      return m.get(domain) ?? null;
-    };
-  })();
   const rowsOf = (p: DomainPlan): HostRow[] =>
     p.discovery.hosts.flatMap((h) => {
       if (h.addresses.length === 0) {
@@ -418,7 +406,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
         new Date(p.checked_at),
         p.duration_ms,
         { facts: p.policies ?? null, list: spec.policyList ?? null },
-        p.rank === undefined ? listRanks(p.domain) : p.rank,
+        p.rank ?? null, // a plan saved by an older version has none
       ),
     };
     tally.addDomain(row.status, row.grade);
@@ -427,7 +415,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     progress.tick();
     if (domainRows.length >= DOMAIN_BATCH) await writeDomains();
   };
-  progress.start("verdicts", spec.ingest.domains.length);
+  progress.start("verdicts", scanRow.domains);
   const order = new ListOrder<DomainPlan>(REORDER_WINDOW);
   for await (const item of transport.loadPlan(spec.scan_id)) {
     const it = item as PlanItem;

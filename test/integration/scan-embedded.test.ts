@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CheckDeps, checkDomain } from "../../coordinator/check/run-check.js";
+import { arraySource } from "../../coordinator/ingest/domain-source.js";
 import { Progress } from "../../coordinator/scan/progress.js";
 import { runScan, type ScanOutcome } from "../../coordinator/scan/run-scan.js";
 import { CachingDns } from "../../shared/dns/cache.js";
@@ -61,13 +62,7 @@ beforeAll(async () => {
     scan_id: scanId,
     scan_started_at: new Date().toISOString(),
     resume: false,
-    ingest: {
-      domains: lab.domains,
-      ranks: null,
-      lines_read: lab.domains.length,
-      duplicates: 0,
-      rejected: [],
-    },
+    ingest: arraySource(lab.domains),
     list_source: "lab",
     list_id: "seed-7",
     label: "",
