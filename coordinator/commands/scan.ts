@@ -104,6 +104,8 @@ export async function runScanCommand(
   // What an earlier run of this scan recorded (resume): its start, input and parameters.
   let previous: ScanRow | null = null;
   let transport: CoordinatorTransport;
+  /** The embedded mode's queue: this process's probe pool takes its jobs. */
+  let localQueue: MemoryTransport | null = null;
   let natsClose: (() => Promise<void>) | null = null;
   if (distributed) {
     const nc = await connectNatsService(args, "mxsurvey-coordinator");
@@ -139,10 +141,11 @@ export async function runScanCommand(
         }
       };
     }
-    transport = new MemoryTransport({
+    localQueue = new MemoryTransport({
       planFile: outDir ? join(outDir, "plan.jsonl") : undefined,
       ...(seed ? { seedResults: seed } : {}),
     });
+    transport = localQueue;
   }
   if (args.resume && !previous) throw new UsageError(`--resume ${scanId}: no record of that scan`);
 
@@ -192,20 +195,20 @@ export async function runScanCommand(
 
   let pool: ReturnType<typeof createProbePool> | null = null;
   let worker: Promise<void> = Promise.resolve();
-  if (!distributed) {
+  if (localQueue) {
     pool = createProbePool(ownSettings, {
       threads: positiveInt("threads", args.threads, SCAN_LIMITS.threads),
       concurrency: positiveInt("concurrency", args.concurrency, SCAN_LIMITS.concurrency),
     });
-    const queue = transport as MemoryTransport;
+    const queue = localQueue;
     worker = runWorkerLoop(
       metrics ? metrics.instrumentTransport(queue, null) : queue,
       metrics ? metrics.instrumentPool(pool) : pool,
       { maxInFlight: pool.capacity, heartbeatMs: 10_000 },
     );
-  } else if (metrics) {
-    const t = transport as NatsCoordinatorTransport;
-    metrics.setQueueDepth(() => t.queuePending());
+  } else if (metrics && transport.queuePending) {
+    const t = transport;
+    metrics.setQueueDepth(() => t.queuePending?.() ?? Promise.resolve(null));
   }
   try {
     await fleet.listen();
@@ -230,15 +233,7 @@ export async function runScanCommand(
       transport,
       sinks: fleet.countSinks(sinks),
       progress,
-      ...(transport instanceof NatsCoordinatorTransport
-        ? {
-            watchExhausted: (fn) =>
-              (transport as NatsCoordinatorTransport).watchExhaustedJobs(async (job) => {
-                metrics?.jobsExhausted.inc();
-                await fn(job);
-              }),
-          }
-        : {}),
+      onExhausted: () => metrics?.jobsExhausted.inc(),
     });
     out.write(`${renderSummary(outcome.summary, scanId, outDir)}\n`);
   } finally {

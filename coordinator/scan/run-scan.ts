@@ -73,8 +73,8 @@ export interface ScanSpec {
   planChunk?: number;
   /** Each resolver's attempts and unanswered ones so far (the summary counts a partial loss). */
   resolverStats?: () => readonly ResolverStats[];
-  /** Called with a hook the caller wires to the transport's exhausted-job advisories (NATS). */
-  watchExhausted?: (onExhausted: (job: JobIdentity) => Promise<void>) => Promise<() => void>;
+  /** Told of each job that ran out of deliveries (it becomes a `job_failed` row), e.g. for a metric. */
+  onExhausted?: (job: JobIdentity) => void;
 }
 
 export interface ScanOutcome {
@@ -243,15 +243,17 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
     if (complete()) finish();
   };
   const timer = setInterval(() => void schedule(), spec.batchMs ?? 1000);
-  const unwatch = spec.watchExhausted
-    ? await spec.watchExhausted(async (job) => {
+  const stopWatching = transport.watchExhaustedJobs
+    ? await transport.watchExhaustedJobs(async (job) => {
+        spec.onExhausted?.(job);
         // Stored like any result (durable, idempotent by job key): a late worker result cannot double it.
         const row = failedJobRow(job, "job_failed", "the job exhausted its deliveries without a result");
         await retrying("storing a job_failed row", progress, () =>
           transport.publishResult({ job, row, worker: "coordinator", attempt: 0 }),
         );
       })
-    : () => {};
+    : null;
+  const unwatch = () => void stopWatching?.().catch(() => {});
   const consuming = (async () => {
     for await (const d of transport.results(spec.scan_id)) {
       await onResult(d);

@@ -5,7 +5,7 @@
  * the NATS client). A result is published durably *before* its job is acked, so a crash loses neither.
  */
 
-import type { HostJob, HostResult } from "../jobs.js";
+import type { HostJob, HostResult, JobIdentity } from "../jobs.js";
 
 /** A job handed to a worker. Exactly one of complete / giveBack must be called. */
 export interface JobDelivery {
@@ -61,6 +61,13 @@ export interface CoordinatorTransport {
   /** Save / load the scan's plan (MX discovery of every domain) so a restarted coordinator can resume. */
   savePlan(scanId: string, chunk: readonly unknown[], seq: number): Promise<void>;
   loadPlan(scanId: string): AsyncIterable<unknown>;
+  /**
+   * Jobs whose deliveries ran out without a result (a queue that redelivers: NATS) reach `onExhausted`; the
+   * returned function stops watching. Absent where no job can run out (the embedded queue always answers).
+   */
+  watchExhaustedJobs?(onExhausted: (job: JobIdentity) => Promise<void>): Promise<() => Promise<void>>;
+  /** Jobs queued and not yet taken, for the queue-depth metric; null when unknown. */
+  queuePending?(): Promise<number | null>;
   stop(): Promise<void>;
   close(): Promise<void>;
 }
