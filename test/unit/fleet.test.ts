@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseListen } from "../../coordinator/fleet/metrics-server.js";
 import { createLogger, type LogFormat } from "../../shared/log.js";
 import { Metrics } from "../../shared/metrics.js";
+import type { ProbeTaskResult } from "../../shared/probe-task.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 
 function capture(format: LogFormat, secrets: string[]) {
@@ -91,8 +92,8 @@ describe("metrics", () => {
       run: (job: string) =>
         job === "bad"
           ? Promise.reject(new Error("thread died"))
-          : new Promise<HostRow>((r) => {
-              release = () => r(row({}));
+          : new Promise<ProbeTaskResult>((r) => {
+              release = () => r({ row: row({}), bytes_read: 1234 });
             }),
     };
     const counted = m.instrumentPool(pool);
@@ -105,6 +106,8 @@ describe("metrics", () => {
     expect((await m.probesInFlight.get()).values[0]?.value).toBe(0);
     expect((await m.jobsFailed.get()).values[0]?.value).toBe(1);
     expect((await m.probesFinished.get()).values.map((v) => v.value)).toEqual([1]);
+    expect((await m.probeBytesRead.get()).values[0]?.value).toBe(1234);
+    expect(await m.registry.metrics()).toMatch(/^mxsurvey_probe_bytes_read_total\{role="worker"\} 1234$/m);
   });
 });
 
