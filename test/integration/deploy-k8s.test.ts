@@ -2,7 +2,8 @@
  * The Kubernetes manifests (deploy/k8s/) checked against the Kubernetes OpenAPI schemas with `kubernetes-models`
  * (one class per kind, generated from the Kubernetes OpenAPI spec, `.validate()` runs its JSON schema), every
  * YAML document of every file. The OpenAPI schemas do not refuse unknown fields (Kubernetes' own schemas set no
- * `additionalProperties: false`), so the fields that matter are also asserted one by one: probes, grace period,
+ * `additionalProperties: false`): every field is also looked up in the models' generated type declarations, as
+ * `kubectl apply --validate=strict` would. The fields that matter are then asserted one by one: probes, grace period,
  * security context, resources, the NetworkPolicy's egress ports, secret references, and every mxsurvey flag the
  * manifests use against the CLI's `--help`.
  *
@@ -68,6 +69,82 @@ async function schemaError(obj: Obj): Promise<string | null> {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
+}
+
+/**
+ * Field names per model interface, read from the `.d.ts` files kubernetes-models generates from the same OpenAPI
+ * spec (`"livenessProbe"?: IIoK8sApiCoreV1Probe;`), keyed by the interface's exported alias
+ * (IIoK8sApiCoreV1Container): a field's type is another alias, an Array<alias>, an inline map or a scalar.
+ */
+type Fields = Map<string, string>;
+let interfaces: Map<string, Fields> | null = null;
+
+function modelInterfaces(): Map<string, Fields> {
+  if (interfaces) return interfaces;
+  interfaces = new Map();
+  const roots = [
+    join(projectRoot(), "node_modules", "kubernetes-models"),
+    join(projectRoot(), "node_modules", "@kubernetes-models", "apimachinery"),
+  ];
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() && e.name !== "_schemas" && e.name !== "node_modules"
+        ? walk(join(dir, e.name))
+        : e.name.endsWith(".d.ts")
+          ? [join(dir, e.name)]
+          : [],
+    );
+  for (const file of roots.flatMap(walk)) {
+    const text = readFileSync(file, "utf8");
+    const local = new Map<string, Fields>();
+    for (const m of text.matchAll(/^export interface (I\w+)[^{]*\{\n([\s\S]*?)^\}/gm)) {
+      const fields: Fields = new Map();
+      for (const f of m[2]!.matchAll(/^ {4}"([^"]+)"\??: (.*?);?$/gm)) fields.set(f[1]!, f[2]!);
+      local.set(m[1]!, fields);
+    }
+    for (const m of text.matchAll(/export \{ (I\w+) as (I\w+)/g)) {
+      const fields = local.get(m[1]!);
+      if (fields) interfaces.set(m[2]!, fields);
+    }
+    // The kinds' own interfaces, looked up by path below.
+    for (const [name, fields] of local) interfaces.set(`${file}#${name}`, fields);
+  }
+  return interfaces;
+}
+
+/**
+ * The fields of an object its kind does not have (what `kubectl apply --validate=strict` refuses): the OpenAPI
+ * schemas alone accept any extra field, so a typo such as `livenessprobe` would pass them and be dropped.
+ */
+function unknownFields(obj: Obj): string[] {
+  const all = modelInterfaces();
+  const file = join(
+    projectRoot(),
+    "node_modules",
+    "kubernetes-models",
+    obj["apiVersion"],
+    `${obj["kind"]}.d.ts`,
+  );
+  const root = all.get(`${file}#I${obj["kind"]}`);
+  if (!root) return [`no model for ${obj["apiVersion"]} ${obj["kind"]}`];
+  const out: string[] = [];
+  const visit = (value: unknown, fields: Fields, path: string) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+    for (const [key, v] of Object.entries(value)) {
+      const type = fields.get(key);
+      if (type === undefined) {
+        out.push(`${path}/${key}`);
+        continue;
+      }
+      const inner = /^Array<(I\w+)>$/.exec(type)?.[1] ?? (/^I\w+$/.test(type) ? type : null);
+      const next = inner ? all.get(inner) : undefined;
+      if (!next) continue; // a scalar, a map, an int-or-string
+      for (const [i, item] of (Array.isArray(v) ? v : [v]).entries())
+        visit(item, next, Array.isArray(v) ? `${path}/${key}/${i}` : `${path}/${key}`);
+    }
+  };
+  visit(obj, root, "");
+  return out;
 }
 
 let files: string[] = [];
@@ -143,6 +220,8 @@ describe("deploy k8s", () => {
     for (const { file, obj } of objects) {
       const e = await schemaError(obj);
       if (e) errors.push(`${file} ${obj["kind"]} ${obj["metadata"]?.["name"]}: ${e}`);
+      for (const f of unknownFields(obj))
+        errors.push(`${file} ${obj["kind"]} ${obj["metadata"]?.["name"]}: unknown field ${f}`);
       expect(obj["metadata"]?.["namespace"] ?? (obj["kind"] === "Namespace" ? "mxsurvey" : undefined)).toBe(
         "mxsurvey",
       );
@@ -190,6 +269,19 @@ describe("deploy k8s", () => {
     expect(await schemaError({ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } })).toMatch(
       /no Kubernetes schema/,
     );
+
+    // A misspelt field passes the schema (it accepts extra fields) but not the field check.
+    const typo = structuredClone(worker);
+    const c = typo["spec"]["template"]["spec"]["containers"][0];
+    c["livenessprobe"] = c["livenessProbe"];
+    delete c["livenessProbe"];
+    typo["spec"]["template"]["metadata"]["annotation"] = {};
+    expect(await schemaError(typo)).toBeNull();
+    expect(unknownFields(typo)).toEqual([
+      "/spec/template/metadata/annotation",
+      "/spec/template/spec/containers/0/livenessprobe",
+    ]);
+    expect(unknownFields(worker)).toEqual([]);
   });
 
   it("k8s - every mxsurvey flag the manifests use exists, and every $(VAR) in arguments is defined", async () => {
@@ -423,9 +515,14 @@ describe("deploy k8s", () => {
     );
     const { PodSpec, PersistentVolumeClaimSpec } = await import("kubernetes-models/v1");
     const templates = chi!["spec"]["templates"];
-    for (const t of templates["podTemplates"] as Obj[]) new PodSpec(t["spec"]).validate();
-    for (const t of templates["volumeClaimTemplates"] as Obj[])
+    for (const t of templates["podTemplates"] as Obj[]) {
+      new PodSpec(t["spec"]).validate();
+      expect(unknownFields({ apiVersion: "v1", kind: "Pod", spec: t["spec"] })).toEqual([]);
+    }
+    for (const t of templates["volumeClaimTemplates"] as Obj[]) {
       new PersistentVolumeClaimSpec(t["spec"]).validate();
+      expect(unknownFields({ apiVersion: "v1", kind: "PersistentVolumeClaim", spec: t["spec"] })).toEqual([]);
+    }
     expect(chi!["spec"]["defaults"]["templates"]["dataVolumeClaimTemplate"]).toBe(
       templates["volumeClaimTemplates"][0]["name"],
     );
