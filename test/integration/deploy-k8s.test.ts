@@ -12,9 +12,10 @@
  * nats-values.yaml is a values file of the NATS Helm chart, checked by the keys mxsurvey relies on.
  */
 
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runCli } from "../helpers/cli.js";
 import { projectRoot } from "../tools/project-root.js";
@@ -148,6 +149,10 @@ function unknownFields(obj: Obj): string[] {
 }
 
 let files: string[] = [];
+const cleanups: (() => void)[] = [];
+afterAll(() => {
+  for (const c of cleanups) c();
+});
 let objects: Doc[] = [];
 
 function find(kind: string, name: string): Obj {
@@ -328,6 +333,45 @@ describe("deploy k8s", () => {
     expect(used.get("scan")).toContain("--label");
     expect(used.get("worker")).toContain("--metrics-listen");
   }, 60_000);
+
+  it("k8s - each container's arguments, with the ConfigMap's values, are accepted by the CLI", async () => {
+    // Run as Kubernetes would, $(VAR) expanded from the ConfigMap, except what would leave this machine: NATS and
+    // ClickHouse on a closed loopback port, the metrics listener on loopback, the list in a temporary file. The
+    // command must get past its option checks (exit 2) and stop only at the service (exit 4).
+    const config = find("ConfigMap", "mxsurvey")["data"] as Record<string, string>;
+    const values: Record<string, string> = {
+      ...config,
+      MXSURVEY_NATS_URL: "nats://127.0.0.1:1",
+      MXSURVEY_CLICKHOUSE_URL: "http://127.0.0.1:1",
+    };
+    const dir = mkdtempSync(join(tmpdir(), "mxsurvey-k8s-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, config["MXSURVEY_LIST_FILE"]!), "1,example.com\n2,example.org\n");
+    const env = {
+      ...process.env,
+      MXSURVEY_NATS_PASSWORD: "k8s-test",
+      MXSURVEY_CLICKHOUSE_PASSWORD: "k8s-test",
+    };
+    let ran = 0;
+    for (const { obj } of objects) {
+      if (!WORKLOAD_KINDS.has(obj["kind"])) continue;
+      for (const c of podSpecOf(obj)["containers"] as Obj[]) {
+        if (c["command"]) continue;
+        const args = (c["args"] as string[]).map((a) =>
+          a
+            .replace(/\$\(([A-Z0-9_]+)\)/g, (_, v: string) => values[v] ?? `$(${v})`)
+            .replace(/^\/lists\//, `${dir}/`)
+            .replace(/^0\.0\.0\.0:/, "127.0.0.1:")
+            .replace(/^127\.0\.0\.1:9464$/, "127.0.0.1:0"),
+        );
+        const r = await runCli(args, { env, timeoutMs: 60_000 });
+        expect(r.stderr, args.slice(0, 2).join(" ")).toMatch(/NATS|ClickHouse/);
+        expect(r.code, `${args.slice(0, 2).join(" ")}: ${r.stderr}`).toBe(4);
+        ran++;
+      }
+    }
+    expect(ran).toBe(3);
+  }, 120_000);
 
   it("k8s - worker: probes on the metrics listener, a grace period longer than the probe deadline, a PDB", async () => {
     const worker = find("Deployment", "mxsurvey-worker");
