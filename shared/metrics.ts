@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics of a `worker` or a `scan` (prom-client, main thread only). Probes run in piscina threads,
  * which never see this module: the main thread counts each probe from the HostRow the thread returns (status,
- * failure, duration_ms, connect_ms, tls_ms, connections_used), and counts jobs where it moves them.
+ * failure, duration_ms, connect_ms, tls_ms, connections_used) and the bytes read the thread reports beside it
+ * (shared/probe-task.ts), and counts jobs where it moves them.
  *
  * Naming follows Prometheus conventions: the `mxsurvey_` prefix, units in names (`_seconds`), `_total` on
  * counters. Label values are bounded: statuses and failures come from the closed vocabularies (anything else is
@@ -12,6 +13,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 import type { DnsQuerier } from "./dns/cache.js";
 import { DNS_RCODES, type DnsRecordType } from "./dns/types.js";
 import { FAILURES } from "./failures.js";
+import type { ProbeTaskResult } from "./probe-task.js";
 import type { HostRow } from "./schema/host-row.js";
 import { HOST_STATUSES } from "./status.js";
 import type { RowSink } from "./store/types.js";
@@ -39,6 +41,7 @@ export class Metrics {
   readonly probeDuration: Histogram<"status">;
   readonly probePhaseDuration: Histogram<"phase">;
   readonly connectionsOpened: Counter;
+  readonly probeBytesRead: Counter;
   readonly jobsPulled: Counter;
   readonly jobsAcked: Counter;
   readonly jobsRedelivered: Counter;
@@ -84,6 +87,11 @@ export class Metrics {
     this.connectionsOpened = new Counter({
       name: "mxsurvey_connections_opened_total",
       help: "TCP connections the probes opened to mail servers",
+      registers,
+    });
+    this.probeBytesRead = new Counter({
+      name: "mxsurvey_probe_bytes_read_total",
+      help: "bytes the probes read from mail servers' TCP connections (TLS records included, before decryption)",
       registers,
     });
     this.jobsPulled = new Counter({
@@ -177,14 +185,18 @@ export class Metrics {
     if (row.connections_used > 0) this.connectionsOpened.inc(row.connections_used);
   }
 
-  /** A pool whose probes are counted: in flight while the thread holds them, then by the row returned. */
-  instrumentPool<J, P extends { run(job: J): Promise<HostRow> }>(pool: P): P {
-    const run = async (job: J): Promise<HostRow> => {
+  /**
+   * A pool whose probes are counted: in flight while the thread holds them, then by the row returned and the
+   * bytes the thread read.
+   */
+  instrumentPool<J, P extends { run(job: J): Promise<ProbeTaskResult> }>(pool: P): P {
+    const run = async (job: J): Promise<ProbeTaskResult> => {
       this.probesInFlight.inc();
       try {
-        const row = await pool.run(job);
-        this.observeHostRow(row);
-        return row;
+        const result = await pool.run(job);
+        this.observeHostRow(result.row);
+        if (result.bytes_read > 0) this.probeBytesRead.inc(result.bytes_read);
+        return result;
       } catch (err) {
         this.jobsFailed.inc();
         throw err;

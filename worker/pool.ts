@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { ProbeJob } from "../shared/jobs.js";
-import type { HostRow } from "../shared/schema/host-row.js";
+import type { ProbeTaskResult } from "../shared/probe-task.js";
 import type { WorkerSettings } from "../shared/settings.js";
 import type { TaskData } from "./task.js";
 
@@ -29,8 +29,11 @@ export interface PoolOptions {
 }
 
 export interface ProbePool {
-  /** Probe one job in a thread. The job crosses as it is (structured clone) and is validated in the thread. */
-  run(job: ProbeJob): Promise<HostRow>;
+  /**
+   * Probe one job in a thread. The job crosses as it is (structured clone) and is validated in the thread; the
+   * host row comes back with what the thread measured around it (bytes read).
+   */
+  run(job: ProbeJob): Promise<ProbeTaskResult>;
   readonly capacity: number;
   destroy(): Promise<void>;
 }
@@ -47,7 +50,7 @@ export function createProbePool(settings: WorkerSettings, opts: PoolOptions): Pr
   });
   return {
     capacity: opts.threads * opts.concurrency,
-    run: (job) => pool.run(job) as Promise<HostRow>,
+    run: (job) => pool.run(job) as Promise<ProbeTaskResult>,
     destroy: () => pool.destroy(),
   };
 }

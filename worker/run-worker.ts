@@ -25,7 +25,7 @@ async function handle(d: JobDelivery, pool: ProbePool, opts: WorkerLoopOptions):
   const hb = setInterval(() => d.working(), opts.heartbeatMs);
   let result: HostResult;
   try {
-    const row = await pool.run(d.job);
+    const { row } = await pool.run(d.job);
     result = { job: jobIdentity(d.job), row, worker: WORKER_NAME, attempt: d.attempt };
   } catch (err) {
     opts.onError?.(d.job, err);

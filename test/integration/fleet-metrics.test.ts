@@ -193,6 +193,18 @@ describe("fleet", () => {
     expect(await sum("mxsurvey_jobs_pulled_total")).toBeGreaterThanOrEqual(written);
     expect(await sum("mxsurvey_connections_opened_total")).toBeGreaterThanOrEqual(written);
     expect(await sum("mxsurvey_probes_in_flight")).toBe(0);
+
+    // Bytes read: at least every greeting and EHLO reply the rows kept (as received, before our parsing), and
+    // the wire carries more (line ends, STARTTLS and TLS records).
+    const kept = await store.query<{ n: string; text: string }>(
+      `SELECT countIf(smtp_banner IS NOT NULL) AS n, sum(length(ifNull(smtp_banner, '')) + length(ifNull(ehlo_raw, ''))) AS text FROM mxsurvey.hosts FINAL WHERE scan_id = ${quoteString(scanId)} AND ip IS NOT NULL`,
+    );
+    const greeted = Number(kept[0]?.n ?? 0);
+    const textBytes = Number(kept[0]?.text ?? 0);
+    expect(greeted).toBeGreaterThan(10);
+    expect(textBytes).toBeGreaterThan(0);
+    const bytesRead = await sum("mxsurvey_probe_bytes_read_total");
+    expect(bytesRead).toBeGreaterThan(textBytes);
     expect(await sum("mxsurvey_queue_pending_jobs")).toBe(0);
 
     // The statuses Prometheus saw add up, per status, to the rows' statuses.

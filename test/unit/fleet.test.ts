@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseListen } from "../../coordinator/fleet/metrics-server.js";
 import { createLogger, type LogFormat } from "../../shared/log.js";
 import { Metrics } from "../../shared/metrics.js";
+import type { ProbeTaskResult } from "../../shared/probe-task.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 
 function capture(format: LogFormat, secrets: string[]) {
@@ -62,6 +63,28 @@ const row = (over: Partial<HostRow>) =>
   ({ status: "ok", failure: null, duration_ms: 120, connections_used: 1, ...over }) as HostRow;
 
 describe("metrics", () => {
+  it("metrics - every metric the fleet's scope names is registered (rate-limit waits: no scheduler yet)", async () => {
+    const names = (await new Metrics("worker").registry.getMetricsAsJSON()).map((m) => m.name);
+    const scope: [string, string][] = [
+      ["probes in flight", "mxsurvey_probes_in_flight"],
+      ["finished by status and failure", "mxsurvey_probes_finished_total"],
+      ["duration per phase", "mxsurvey_probe_phase_duration_seconds"],
+      ["duration", "mxsurvey_probe_duration_seconds"],
+      ["connections opened", "mxsurvey_connections_opened_total"],
+      ["bytes read", "mxsurvey_probe_bytes_read_total"],
+      ["jobs pulled", "mxsurvey_jobs_pulled_total"],
+      ["jobs acked", "mxsurvey_jobs_acked_total"],
+      ["jobs redelivered", "mxsurvey_jobs_redelivered_total"],
+      ["jobs exhausted", "mxsurvey_jobs_exhausted_total"],
+      ["results written", "mxsurvey_results_written_total"],
+      ["write retries", "mxsurvey_result_write_retries_total"],
+      ["queue depth", "mxsurvey_queue_pending_jobs"],
+      ["DNS queries by rcode", "mxsurvey_dns_queries_total"],
+    ];
+    for (const [what, name] of scope) expect(names, what).toContain(name);
+    expect(names.filter((n) => /rate_limit/.test(n))).toEqual([]);
+  });
+
   it("metrics - statuses and failures outside the vocabularies become `other`", async () => {
     const m = new Metrics("worker");
     m.observeHostRow(row({}));
@@ -91,8 +114,8 @@ describe("metrics", () => {
       run: (job: string) =>
         job === "bad"
           ? Promise.reject(new Error("thread died"))
-          : new Promise<HostRow>((r) => {
-              release = () => r(row({}));
+          : new Promise<ProbeTaskResult>((r) => {
+              release = () => r({ row: row({}), bytes_read: 1234 });
             }),
     };
     const counted = m.instrumentPool(pool);
@@ -105,6 +128,8 @@ describe("metrics", () => {
     expect((await m.probesInFlight.get()).values[0]?.value).toBe(0);
     expect((await m.jobsFailed.get()).values[0]?.value).toBe(1);
     expect((await m.probesFinished.get()).values.map((v) => v.value)).toEqual([1]);
+    expect((await m.probeBytesRead.get()).values[0]?.value).toBe(1234);
+    expect(await m.registry.metrics()).toMatch(/^mxsurvey_probe_bytes_read_total\{role="worker"\} 1234$/m);
   });
 });
 
