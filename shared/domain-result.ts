@@ -147,18 +147,14 @@ function gradeColumns(
   d: MxDiscovery,
   rows: readonly HostRow[],
   primaryRows: readonly HostRow[],
-  p: DomainPolicyInputs,
+  pol: ReturnType<typeof policyColumns>,
+  dane: ReturnType<typeof daneDomainVerdict>,
 ) {
-  const pol = policyColumns(d.domain, rows, p);
   const enforced =
     pol.mta_sts_status === null
       ? null
       : mtaStsEnforcedAndHonoured({ ...pol, mta_sts_status: pol.mta_sts_status });
   const probed = rows.filter((r) => r.ip !== null && r.failure !== "blocked_address");
-  const dane = daneDomainVerdict(
-    d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
-    primaryRows,
-  );
   const recommendations =
     d.kind === "mx" || d.kind === "implicit" ? domainRecommendations({ ...pol, ...dane }) : [];
   return {
@@ -193,6 +189,12 @@ export function buildDomainRow(
       status = domainStatusFromPrimaries(primaryRows, d.domain);
   }
   const withCert = primaryRows.filter((r) => r.tls_version !== null && r.cert_sha256 !== null);
+  // Each computed once: the grade and recommendations read the same policy and DANE columns the row carries.
+  const pol = policyColumns(d.domain, rows, policies);
+  const dane = daneDomainVerdict(
+    d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
+    primaryRows,
+  );
   return {
     domain: d.domain,
     rank,
@@ -210,12 +212,9 @@ export function buildDomainRow(
     mx_ad: d.ad,
     cert_name_matches_domain:
       withCert.length === 0 ? null : withCert.every((r) => certNamesDomain(r, d.domain)),
-    ...gradeColumns(d, rows, primaryRows, policies),
-    ...daneDomainVerdict(
-      d.kind === "mx" || d.kind === "implicit" ? { rcode: d.rcode, ad: d.ad } : null,
-      primaryRows,
-    ),
-    ...policyColumns(d.domain, rows, policies),
+    ...gradeColumns(d, rows, primaryRows, pol, dane),
+    ...dane,
+    ...pol,
     hosts_total: rows.length,
     hosts_ok: rows.filter((r) => hostStatusForDomain(r, d.domain) === "ok").length,
     duration_ms: durationMs,
