@@ -159,7 +159,10 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
   const verdicts = new VerdictStore();
   const tally = new SummaryTally();
   const health = new ResolverHealthTally();
-  /** Results received for targets of the index (a result may come before its target is indexed on resume). */
+  /**
+   * Results received for targets of the index. Each target is counted once: when its result arrives if it is
+   * indexed by then, else when it is indexed (its result came first, e.g. replayed on resume).
+   */
   let received = 0;
   const countIfDone = (jobs: readonly HostJob[]) => {
     for (const j of jobs) if (verdicts.has(j.hostname, j.ip)) received++;
@@ -188,6 +191,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       planned.add(it.plan.domain);
       health.add(it.plan.discovery);
       const fresh = index.add(it.plan);
+      countIfDone(fresh.jobs);
       replayed.push(...fresh.jobs);
       replayedUnresolved.push(...unresolvedRows(fresh.unresolved));
     }
@@ -264,7 +268,6 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
 
   // 2. Publish what is neither done nor still queued.
   const publish = async (jobs: readonly HostJob[]) => {
-    countIfDone(jobs);
     const fresh = jobs.filter((j) => {
       const k = jobKey(j);
       return !done.has(k) && !queued.has(k);
@@ -329,6 +332,7 @@ export async function runScan(spec: ScanSpec): Promise<ScanOutcome> {
       if (at) p.index = at.index;
       health.add(p.discovery);
       const fresh = index.add(p);
+      countIfDone(fresh.jobs);
       chunkJobs.push(...fresh.jobs);
       chunkUnresolved.push(...unresolvedRows(fresh.unresolved));
       chunk.push({ kind: "domain", plan: p });
