@@ -1,5 +1,5 @@
--- Certificate validity of the MX hosts whose STARTTLS worked, in one scan: trusted, expired, not yet valid,
--- self-signed, untrusted issuer, name mismatch.
+-- Certificate validity of the MX hosts whose STARTTLS worked, in one scan: trusted, expired, self-signed, ...
+-- The categories: trusted, expired, not yet valid, self-signed, untrusted issuer, name mismatch.
 -- Of the (host, IP) rows whose STARTTLS and TLS handshake completed (status ok or cert_invalid). Each row counts
 -- once, in the first category that fits, in this order: trusted (status ok: the path validates to a trusted
 -- root, the leaf is in date and names the MX host), expired, not_yet_valid, self_signed, untrusted_issuer (the

@@ -1,5 +1,5 @@
--- The top 20 MX providers by share of mail domains in one scan, with their STARTTLS, valid-certificate, DANE,
--- MTA-STS and TLS-RPT rates.
+-- The top 20 MX providers by share of mail domains in one scan, with their STARTTLS, certificate, DANE ... rates.
+-- Rates: STARTTLS, valid certificate, grade A, DANE, MTA-STS and TLS-RPT.
 -- A provider is the registrable domain of a primary MX host (mx_providers: mx1.google.com and aspmx.l.google.com
 -- are google.com); a domain whose primary hosts belong to two providers counts for both. share: percentage of
 -- the scan's mail domains (mx_kind mx or implicit) that use the provider. Rates are percentages of the
