@@ -5,7 +5,8 @@
 -- root, the leaf is in date and names the MX host), expired, not_yet_valid, self_signed, untrusted_issuer (the
 -- path does not validate, for another reason), name_mismatch (trusted and in date, but not naming the host),
 -- other. pct is of those rows.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query cert-validity --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/cert-validity.sql
 SELECT category, count() AS host_rows, floor(10000 * host_rows / any(total) + 0.5) / 100 AS pct
 FROM

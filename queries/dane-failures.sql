@@ -3,7 +3,8 @@
 -- DNSSEC-secure, but no record matched, or no usable one: dane_failure says which), bogus (DNSSEC validation
 -- failed), insecure (TLSA not signed), none (no TLSA), not_tested (null). dane_failure: '' unless invalid.
 -- pct is of all host rows of the scan.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query dane-failures --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/dane-failures.sql
 SELECT dane_status, dane_failure, count() AS host_rows, floor(10000 * host_rows / any(total) + 0.5) / 100 AS pct
 FROM

@@ -1,7 +1,8 @@
 -- Grade distribution of the mail domains in one scan (A+ ... F, LuxSci's rule; README: the rubric).
 -- A domain's grade is the worst grade of its primary MX hosts; none: no grade (a scan at --depth basic, or no
 -- STARTTLS facts). Of the domains with mail servers (mx_kind mx or implicit); pct is of those.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query grades --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/grades.sql
 SELECT grade, count() AS domains, floor(10000 * domains / any(total) + 0.5) / 100 AS pct
 FROM

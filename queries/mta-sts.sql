@@ -4,7 +4,8 @@
 -- policy's mx patterns (with_mx_mismatch) and matching MX hosts a policy-honouring sender would refuse: no
 -- STARTTLS or a certificate not valid for the host (with_mx_failing). Of the domains with mail servers (mx_kind
 -- mx or implicit); pct is of those.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query mta-sts --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/mta-sts.sql
 SELECT mta_sts_status, mta_sts_mode, mta_sts_error, count() AS domains, floor(10000 * domains / any(total) + 0.5) / 100 AS pct,
        sum(mismatch) AS with_mx_mismatch, sum(failing) AS with_mx_failing

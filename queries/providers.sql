@@ -5,7 +5,8 @@
 -- the scan's mail domains (mx_kind mx or implicit) that use the provider. Rates are percentages of the
 -- provider's domains, as in rank-buckets: starttls (verdict valid or cert_invalid), valid (verdict valid),
 -- cert_invalid, grade_a (A+ or A), dane (valid), mta_sts (valid policy), tls_rpt (valid). Ties: by name.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query providers --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/providers.sql
 SELECT provider, domains, floor(10000 * domains / total + 0.5) / 100 AS share,
        pct_starttls, pct_valid, pct_cert_invalid, pct_grade_a, pct_dane, pct_mta_sts, pct_tls_rpt

@@ -4,7 +4,8 @@
 -- cert_invalid: every primary MX host encrypts), no_starttls, inconclusive, valid (verdict valid: STARTTLS with a
 -- valid certificate on every primary MX host), cert_invalid, grade_a (grade A+ or A), dane (DANE valid),
 -- mta_sts (a valid MTA-STS policy, any mode), mta_sts_enforce (valid and mode enforce), tls_rpt (TLS-RPT valid).
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query rank-buckets --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/rank-buckets.sql
 SELECT
     rank_bucket,

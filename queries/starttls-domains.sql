@@ -1,10 +1,11 @@
--- STARTTLS per mail domain in one scan, from the domain verdict: offered, working, absent, inconclusive, not tested.
+-- STARTTLS per mail domain in one scan, from its verdict: offered, working, absent, inconclusive, not tested.
 -- Of the domains with mail servers (mx_kind mx or implicit). The verdict is decided by the domain's primary MX
 -- hosts, the worst one winning (README: verdicts). offered: verdict valid, cert_invalid, tls_failed or
 -- tls_unsupported_by_client (STARTTLS offered by the deciding hosts); working: valid or cert_invalid (mail is
 -- encrypted); absent: no_starttls; inconclusive: inconclusive; not_tested: smtp_failed, unreachable, dns_failed,
 -- blocked. working is part of offered; offered + absent + inconclusive + not_tested = mail domains.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query starttls-domains --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/starttls-domains.sql
 SELECT category, n AS domains, floor(10000 * n / total + 0.5) / 100 AS pct
 FROM

@@ -5,7 +5,8 @@
 -- reset (host status inconclusive); not_tested: the rest (no address, refused, greeting refused, blocked).
 -- offered and working overlap (working is part of offered); absent, inconclusive and not_tested do not, and
 -- offered + absent + inconclusive + not_tested = hosts. pct is of every host name.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query starttls-hosts --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/starttls-hosts.sql
 SELECT category, n AS hosts, floor(10000 * n / total + 0.5) / 100 AS pct
 FROM

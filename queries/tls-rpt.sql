@@ -1,7 +1,8 @@
 -- TLS-RPT (RFC 8460) adoption of the mail domains in one scan: domains by status and error.
 -- tls_rpt_status: valid (a well-formed _smtp._tls TXT record), invalid (tls_rpt_error says why), none,
 -- not_checked (null). Of the domains with mail servers (mx_kind mx or implicit); pct is of those.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query tls-rpt --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/tls-rpt.sql
 SELECT tls_rpt_status, tls_rpt_error, count() AS domains, floor(10000 * domains / any(total) + 0.5) / 100 AS pct
 FROM

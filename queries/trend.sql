@@ -1,4 +1,4 @@
--- The survey's main rates per complete scan, one row per (scan, metric), oldest first: a line per metric over time.
+-- The main rates per complete scan, one row per (scan, metric), oldest first: a line per metric over time.
 -- Per scan (list_source and list_id say which list; a trend compares scans of one list), the percentage of the
 -- scan's mail domains (mx_kind mx or implicit) with: starttls (verdict valid or cert_invalid), valid (verdict
 -- valid), grade_a (A+ or A), dane (valid), mta_sts (a valid policy), tls_rpt (valid); and of its (host, IP)

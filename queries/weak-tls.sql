@@ -3,7 +3,8 @@
 -- each protocol version (SSLv2 ... TLS 1.3), accept only versions older than TLS 1.2, accept a weak suite
 -- (NULL, anonymous, EXPORT, DES, 3DES, RC4 ...: weak_ciphers not empty, --depth full only), or offer only
 -- forward-secret suites. pct is of the rows tested for that feature (tested); a scan at --depth basic gives 0.
--- Scan: the newest complete one (README: analysis queries, the line marked `-- @scan`).
+-- Scan: the newest complete one. Another scan: `mxsurvey db query weak-tls --scan ID`, or, for clickhouse-client,
+-- write the id in quotes in place of the expression on the line marked `-- @scan` (README: analysis queries).
 -- Run: clickhouse-client --database mxsurvey < queries/weak-tls.sql
 SELECT feature, tested, accepting AS host_rows, if(tested = 0, 0, floor(10000 * accepting / tested + 0.5) / 100) AS pct
 FROM
