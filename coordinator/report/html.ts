@@ -74,7 +74,7 @@ function section(s: HtmlSection): string {
   const figure = s.svg
     ? `<figure class=chart id="chart-${esc(s.id)}" role=img aria-labelledby="cap-${esc(s.id)}">
 ${s.svg}
-<figcaption id="cap-${esc(s.id)}">${esc(s.title)}. ${esc(s.scope)}. Rule: ${esc(s.rule)}</figcaption>
+<figcaption id="cap-${esc(s.id)}">${esc(s.title)}: ${esc(s.scope)} (the rule is above, the data below).</figcaption>
 </figure>`
     : "";
   return `<section id="${esc(s.id)}">
@@ -95,7 +95,7 @@ nav ul{columns:2;font-size:.92rem}
 figure.chart{margin:1rem 0;overflow-x:auto}figure.chart svg{max-width:100%;height:auto}
 figcaption,.note,.rule,.scope{font-size:.88rem;color:#333}
 .tablewrap{overflow-x:auto}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}caption{text-align:left;font-size:.85rem;color:#333;padding:.2rem 0}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}caption{text-align:left;font-size:.85rem;color:#333;padding:.2rem 0;white-space:nowrap}
 th,td{border:1px solid #bbb;padding:.2rem .45rem;text-align:left;vertical-align:top}th{background:#eef2f7}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.null{color:#777}
 code{font-size:.85rem;background:#f3f3f3;padding:0 .2rem;word-break:break-all}
