@@ -66,7 +66,13 @@ export function barChart(
 /** Grouped bars: for each row (a group, e.g. a rank bucket), one bar per metric column, as percentages. */
 export function groupedBars(
   rows: Row[],
-  opts: { group: string; groupTitle: string; metrics: { column: string; name: string }[]; title: string },
+  opts: {
+    group: string;
+    groupTitle: string;
+    metrics: { column: string; name: string }[];
+    title: string;
+    valueTitle?: string;
+  },
 ): ChartSpec {
   const long = rows.flatMap((r) =>
     opts.metrics.map((m) => ({ group: String(r[opts.group]), metric: m.name, value: Number(r[m.column]) })),

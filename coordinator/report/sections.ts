@@ -25,6 +25,17 @@ const RATE_METRICS = [
   { column: "pct_tls_rpt", name: "TLS-RPT valid" },
 ];
 
+const HOST_METRICS = [
+  { column: "pct_starttls", name: "STARTTLS" },
+  { column: "pct_valid_cert", name: "valid certificate" },
+  { column: "pct_expired", name: "expired" },
+  { column: "pct_self_signed", name: "self-signed" },
+  { column: "pct_name_mismatch", name: "name mismatch" },
+  { column: "pct_tls12_plus", name: "TLS 1.2 or later" },
+  { column: "pct_weak_suite", name: "weak suite" },
+  { column: "pct_dane", name: "DANE valid" },
+];
+
 export const SECTIONS: readonly Section[] = [
   { query: "headline", title: "Headline counts", chart: null },
   {
@@ -184,6 +195,18 @@ export const SECTIONS: readonly Section[] = [
       }),
   },
   {
+    query: "rank-buckets-hosts",
+    title: "MX hosts by list rank",
+    chart: (rows) =>
+      groupedBars(rows, {
+        group: "rank_bucket",
+        groupTitle: "rank bucket",
+        metrics: HOST_METRICS,
+        valueTitle: "share of the bucket's primary MX host names (%)",
+        title: "MX host rates by list rank bucket (hosts of the bucket's domains)",
+      }),
+  },
+  {
     query: "providers",
     title: "Top MX providers",
     chart: (rows) =>
@@ -192,6 +215,18 @@ export const SECTIONS: readonly Section[] = [
         groupTitle: "provider (registrable domain of the primary MX)",
         metrics: RATE_METRICS,
         title: "The ten largest providers' rates (share of their domains)",
+      }),
+  },
+  {
+    query: "providers-hosts",
+    title: "Top MX providers' hosts",
+    chart: (rows) =>
+      groupedBars(rows.slice(0, 10), {
+        group: "provider",
+        groupTitle: "provider (registrable domain of the MX host)",
+        metrics: HOST_METRICS,
+        valueTitle: "share of the provider's MX host names (%)",
+        title: "The ten largest providers by MX host names: their hosts' rates",
       }),
   },
   {
