@@ -96,7 +96,7 @@ export function groupedBars(
       x: {
         field: "value",
         type: "quantitative",
-        title: "share of mail domains (%)",
+        title: opts.valueTitle ?? "share of mail domains (%)",
         scale: { domain: [0, 100] },
       },
       color: { field: "metric", type: "nominal", sort: order, title: "metric" },
