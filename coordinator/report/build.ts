@@ -7,7 +7,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  isScanId,
   type QueryResult,
   queriesDir,
   querySummary,
@@ -216,9 +215,4 @@ export async function buildReport(opts: ReportOptions): Promise<ReportOutput> {
   facts.push(["engine", opts.engineName]);
   write("index.html", renderHtml({ title, facts, sections, generatedAt: now.toISOString() }));
   return { scan, diff, files, tables };
-}
-
-/** A --diff side: a scan id as it is, or a scan directory's id (read from its scan.json by the caller). */
-export function isScanIdArg(s: string): boolean {
-  return isScanId(s);
 }
