@@ -12,6 +12,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ServiceUnavailableError } from "../shared/service-error.js";
 import { dbCommand } from "./commands/db-options.js";
+import { reportCommand } from "./commands/report-options.js";
 import { type ScanArgs, scanOptions } from "./commands/scan-options.js";
 import { type StatusArgs, statusOptions } from "./commands/status-options.js";
 import { type WorkerArgs, workerOptions } from "./commands/worker-options.js";
@@ -159,12 +160,17 @@ function build(argv: string[], fail: (err: unknown) => void) {
       },
     )
     .command(wrapCommand(dbCommand, fail))
+    .command(reportCommand(fail))
     .example("$0 check example.org", "check one mail domain")
     .example("$0 check example.org --json", "machine-readable rows")
     .example("$0 probe mx.example.org:2525", "probe one server directly")
     .example(
       "$0 scan --domains top-1m.csv --top 1000",
       "survey the top 1000 domains of a Tranco list (embedded)",
+    )
+    .example(
+      "$0 report --scan-dir scans/20261124T130000Z-1a2b3c --out report",
+      "the scan's findings as HTML, CSV and JSON",
     )
     .demandCommand(1, "give a command")
     .strict()

@@ -7,7 +7,7 @@
 SELECT
     verdict.1 AS status,
     verdict.2 AS domains,
-    round(100 * domains / total, 2) AS pct
+    floor(10000 * domains / total + 0.5) / 100 AS pct
 FROM
 (
     SELECT groupArray((status, n)) AS verdicts, sum(n) AS total

@@ -8,7 +8,7 @@
 SELECT
     countIf(worst = 'no_starttls') AS without_starttls,
     count() AS answered_smtp,
-    round(100 * without_starttls / answered_smtp, 2) AS pct_without_starttls
+    floor(10000 * without_starttls / answered_smtp + 0.5) / 100 AS pct_without_starttls
 FROM
 (
     SELECT

@@ -9,7 +9,7 @@
 SELECT
     countIf(status = 'cert_invalid') AS invalid,
     count() AS with_tls,
-    round(100 * invalid / with_tls, 2) AS pct_invalid,
+    floor(10000 * invalid / with_tls + 0.5) / 100 AS pct_invalid,
     countIf(status = 'cert_invalid' AND ifNull(cert_trusted = 0, 0)) AS untrusted,
     countIf(status = 'cert_invalid' AND ifNull(cert_expired = 1, 0)) AS expired,
     countIf(status = 'cert_invalid' AND ifNull(cert_self_signed = 1, 0)) AS self_signed,

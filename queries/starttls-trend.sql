@@ -14,7 +14,7 @@ FROM
     ANY LEFT JOIN
     (
         SELECT scan_id,
-               round(100 * countIf(ifNull(starttls_offered = 1, 0)) / countIf(isNotNull(starttls_offered)), 2)
+               floor(10000 * countIf(ifNull(starttls_offered = 1, 0)) / countIf(isNotNull(starttls_offered)) + 0.5) / 100
                    AS pct_starttls
         FROM hosts FINAL
         GROUP BY scan_id
@@ -22,7 +22,7 @@ FROM
 ) AS sh
 ANY LEFT JOIN
 (
-    SELECT scan_id, round(100 * countIf(status = 'valid') / count(), 2) AS pct_valid
+    SELECT scan_id, floor(10000 * countIf(status = 'valid') / count() + 0.5) / 100 AS pct_valid
     FROM domains FINAL
     GROUP BY scan_id
 ) AS d USING scan_id

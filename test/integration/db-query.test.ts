@@ -354,7 +354,7 @@ describe("mxsurvey db query", () => {
     const r = await cli(["no-such-query"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no query named");
-    expect(r.stderr).toContain("domain-verdicts, mx-hosts-without-starttls");
+    expect(r.stderr).toContain("domain-verdicts, grades, headline, mta-sts, mx-hosts-without-starttls");
   });
 
   it("db query - --list, from any working directory, names every query with its first header line", async () => {
@@ -362,12 +362,27 @@ describe("mxsurvey db query", () => {
     expect(r.code, r.stderr).toBe(0);
     const queries = listQueries(queriesDir());
     expect(queries.map((q) => q.name)).toEqual([
+      "cert-validity",
+      "dane-domains",
+      "dane-failures",
       "domain-verdicts",
+      "grades",
+      "headline",
+      "mta-sts",
       "mx-hosts-without-starttls",
+      "providers-hosts",
+      "providers",
+      "rank-buckets-hosts",
+      "rank-buckets",
       "scans",
+      "starttls-domains",
       "starttls-hosts-invalid-cert",
+      "starttls-hosts",
       "starttls-trend",
+      "tls-rpt",
       "tls-versions",
+      "trend",
+      "weak-tls",
     ]);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(queries.length);

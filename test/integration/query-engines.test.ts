@@ -6,10 +6,12 @@
  * Two embedded scans of one generated lab (the first 120 domains, then all 300), so the newest-complete choice,
  * `--scan OLDER` and the trend across scans are all compared. Every column of every row is compared, values as
  * the engines print them in JSON (64-bit integers as strings on both), and the column names in order. Column
- * types are compared too, after one known spelling difference is normalised (see TYPE_SPELLING).
+ * types are compared too, after one known spelling difference is normalised (see TYPE_SPELLING). Then
+ * `mxsurvey report` on each engine must write the same tables (every JSON's columns and rows, every CSV byte for
+ * byte), and `report --diff` of the two scans must print the same changes.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -140,6 +142,37 @@ describe("one SQL, two engines", () => {
     expect(older.code, older.stderr).toBe(0);
     expect(older.stderr).toContain(`scan ${scans[0]!.scan_id} (--scan)`);
   });
+
+  it("engines - `report` on chDB and on ClickHouse 18.16 writes the same tables, and `report --diff` lists the same changes", async () => {
+    const out = { emb: join(tmp, "report-emb"), srv: join(tmp, "report-srv") };
+    const emb = await runCli(["report", "--out", out.emb, ...dirs.flatMap((d) => ["--scan-dir", d])], {
+      timeoutMs: 300_000,
+    });
+    expect(emb.code, emb.stderr).toBe(0);
+    const srv = await runCli(["report", "--out", out.srv, "--clickhouse", ch.url], { timeoutMs: 300_000 });
+    expect(srv.code, srv.stderr).toBe(0);
+    const files = readdirSync(out.emb).filter((f) => f.endsWith(".json"));
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    expect(readdirSync(out.srv).sort()).toEqual(readdirSync(out.emb).sort());
+    for (const f of files) {
+      const read = (dir: string) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Record<string, unknown>;
+      const [e, s] = [read(out.emb), read(out.srv)];
+      expect(e["columns"], f).toEqual(s["columns"]);
+      expect(e["rows"], f).toEqual(s["rows"]);
+      expect(readFileSync(join(out.emb, f.replace(/\.json$/, ".csv")), "utf8"), f).toBe(
+        readFileSync(join(out.srv, f.replace(/\.json$/, ".csv")), "utf8"),
+      );
+    }
+    const [a, b] = scans.map((x) => x.scan_id) as [string, string];
+    const diffEmb = await runCli(["report", "--diff", a, b, ...dirs.flatMap((d) => ["--scan-dir", d])], {
+      timeoutMs: 300_000,
+    });
+    expect(diffEmb.code, diffEmb.stderr).toBe(0);
+    const diffSrv = await runCli(["report", "--diff", a, b, "--clickhouse", ch.url], { timeoutMs: 300_000 });
+    expect(diffSrv.code, diffSrv.stderr).toBe(0);
+    expect(diffSrv.stdout).toContain(`changes from scan ${a} to scan ${b}`);
+    expect(diffSrv.stdout).toBe(diffEmb.stdout);
+  }, 600_000);
 
   it("engines - --scan-dir refuses a directory without a scan, an unknown --scan, and --clickhouse beside it", async () => {
     const none = await runCli(["db", "query", "domain-verdicts", "--scan-dir", tmp]);

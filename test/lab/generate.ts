@@ -55,6 +55,11 @@ export interface GeneratedLab {
   cliArgs(): string[];
   /** The flags a `worker` takes for this lab (its own settings: the lab CA, private targets allowed). */
   workerArgs(): string[];
+  /**
+   * Change what a host does, between two scans: its server is stopped and, unless the new behaviour is
+   * `refused`, started again on the same address and port with the new one (a fresh certificate when it has TLS).
+   */
+  setBehaviour(hostname: string, behaviour: GenBehaviour): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -146,6 +151,12 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
   writeFileSync(listFile, domains.map((d, i) => `${i + 1},${d}\n`).join(""));
 
   const behaviourOf = async (h: GenHost): Promise<SmtpBehaviour | null> => {
+    const b = await baseBehaviourOf(h);
+    return b && opts.greetDelayMs
+      ? { ...b, greeting: { ...(b.greeting ?? {}), delayMs: opts.greetDelayMs } }
+      : b;
+  };
+  const baseBehaviourOf = async (h: GenHost): Promise<SmtpBehaviour | null> => {
     const leaf = async (spec: Partial<LeafSpec> = {}) => {
       const l = await issueLeaf(ca, { names: [h.hostname], ...spec });
       return { key: l.keyPem, cert: l.chainPem };
@@ -176,12 +187,12 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
         return { hostname: h.hostname, tls: await leaf({ names: ["other.example.test"] }) };
     }
   };
-  const behaviours = (await Promise.all(hosts.map(behaviourOf))).map((b) =>
-    b && opts.greetDelayMs ? { ...b, greeting: { ...(b.greeting ?? {}), delayMs: opts.greetDelayMs } } : b,
-  );
+  const behaviours = await Promise.all(hosts.map(behaviourOf));
 
   const dns = await startLabDns({ zone });
   let servers: LabSmtpServer[] = [];
+  /** The running server of each host (none for a refusing host). */
+  const serverOf = new Map<string, LabSmtpServer>();
   let port = 0;
   for (let attempt = 0; attempt < 8; attempt++) {
     port = opts.smtpPort ?? 20_000 + Math.floor(Math.random() * 40_000);
@@ -189,12 +200,17 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
     try {
       for (let i = 0; i < hosts.length; i++) {
         const b = behaviours[i];
-        if (b) started.push(await startSmtpServer({ host: hosts[i]!.ip, port, behaviour: b }));
+        if (b) {
+          const server = await startSmtpServer({ host: hosts[i]!.ip, port, behaviour: b });
+          started.push(server);
+          serverOf.set(hosts[i]!.hostname, server);
+        }
       }
       servers = started;
       break;
     } catch (err) {
       await Promise.all(started.map((s) => s.close()));
+      serverOf.clear();
       if (opts.smtpPort !== undefined || (err as { code?: string }).code !== "EADDRINUSE" || attempt === 7) {
         await dns.close();
         throw err;
@@ -220,6 +236,23 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
       String(port),
     ],
     workerArgs: () => ["--ca-file", caFile, "--allow-private-targets"],
+    setBehaviour: async (hostname, behaviour) => {
+      const h = hosts.find((x) => x.hostname === hostname);
+      if (!h) throw new Error(`no generated host ${hostname}`);
+      const old = serverOf.get(hostname);
+      if (old) {
+        await old.close();
+        serverOf.delete(hostname);
+        servers = servers.filter((s) => s !== old);
+      }
+      h.behaviour = behaviour;
+      const b = await behaviourOf(h);
+      if (b) {
+        const server = await startSmtpServer({ host: h.ip, port, behaviour: b });
+        serverOf.set(hostname, server);
+        servers.push(server);
+      }
+    },
     close: async () => {
       await Promise.all(servers.map((s) => s.close()));
       await dns.close();

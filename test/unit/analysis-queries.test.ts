@@ -103,12 +103,27 @@ describe("queries/", () => {
 
   it("queries - the folder holds the analysis queries (schema.sql is not one)", () => {
     expect(queries.map((q) => q.name)).toEqual([
+      "cert-validity",
+      "dane-domains",
+      "dane-failures",
       "domain-verdicts",
+      "grades",
+      "headline",
+      "mta-sts",
       "mx-hosts-without-starttls",
+      "providers-hosts",
+      "providers",
+      "rank-buckets-hosts",
+      "rank-buckets",
       "scans",
+      "starttls-domains",
       "starttls-hosts-invalid-cert",
+      "starttls-hosts",
       "starttls-trend",
+      "tls-rpt",
       "tls-versions",
+      "trend",
+      "weak-tls",
     ]);
   });
 
