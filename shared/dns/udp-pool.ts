@@ -24,6 +24,7 @@ export interface UdpTicket {
 }
 
 const RANDOM_IDS = 4096;
+const RECV_BUFFER_BYTES = 1 << 20;
 
 /** Random ids from crypto, drawn in batches (one randomInt call per id costs more than the query). */
 class IdSource {
@@ -49,12 +50,16 @@ class Channel {
   private readonly socket: dgram.Socket;
 
   constructor(
-    private readonly resolver: DnsResolverAddress,
+    resolver: DnsResolverAddress,
     private readonly label: string,
     private readonly onRetired: (c: Channel) => void,
     private readonly onClosed: (c: Channel) => void,
   ) {
-    this.socket = dgram.createSocket(net.isIP(resolver.host) === 6 ? "udp6" : "udp4");
+    this.socket = dgram.createSocket({
+      type: net.isIP(resolver.host) === 6 ? "udp6" : "udp4",
+      // Many answers in flight per socket: room for bursts (the kernel caps it at net.core.rmem_max).
+      recvBufferSize: RECV_BUFFER_BYTES,
+    });
     this.socket.unref();
     this.socket.on("message", (msg) => {
       if (msg.length < 12) return;

@@ -74,7 +74,13 @@ async function mxsurveyRound(
   resolver: { host: string; port: number },
   domains: string[],
 ): Promise<{ cost: Omit<Round, "client" | "round">; questions: Recorder["questions"] }> {
-  const client = new DnsClient({ resolvers: [resolver], timeoutMs: 3000, retries: 2 });
+  // As scan builds it: the CLI defaults, --dns-concurrency as the in-flight bound.
+  const client = new DnsClient({
+    resolvers: [resolver],
+    timeoutMs: 3000,
+    retries: 2,
+    maxInFlight: CONCURRENCY,
+  });
   const recorder = new Recorder(client);
   const dns = new CachingDns(recorder);
   let planned = 0;
