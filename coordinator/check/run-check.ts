@@ -6,7 +6,7 @@
  */
 
 import { isIP, isIPv6 } from "node:net";
-import { lookupDane } from "../../shared/dane/lookup.js";
+import { type DaneLookup, daneTimedOut, lookupDane } from "../../shared/dane/lookup.js";
 import { CachingDns, type DnsQuerier } from "../../shared/dns/cache.js";
 import type { DnsClient } from "../../shared/dns/client.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions, resolveHost } from "../../shared/dns/mx.js";
@@ -63,11 +63,24 @@ export async function mapLimit<T, R>(
  * answer's DNSSEC state is applied per domain), so one lookup serves every domain that shares the host.
  */
 export async function attachDane(dns: DnsQuerier, d: MxDiscovery, ipv6: boolean): Promise<void> {
-  await Promise.all(
-    d.hosts.map(async (h) => {
-      if (!h.ipLiteral && h.addresses.length > 0) h.dane = await lookupDane(dns, h.hostname, null, { ipv6 });
-    }),
-  );
+  const pending: Promise<void>[] = [];
+  for (const h of d.hosts) {
+    if (h.ipLiteral || h.addresses.length === 0) continue;
+    pending.push(
+      hostDane(dns, h.hostname, ipv6).then((l) => {
+        h.dane = l;
+      }),
+    );
+  }
+  if (pending.length === 1) await pending[0];
+  else if (pending.length > 1) await Promise.all(pending);
+}
+
+/** One host's DANE lookup, computed once for all the domains naming it when the querier keeps results. */
+function hostDane(dns: DnsQuerier, hostname: string, ipv6: boolean): Promise<DaneLookup> {
+  const look = () => lookupDane(dns, hostname, null, { ipv6 });
+  if (!dns.derive) return look();
+  return dns.derive(`dane ${ipv6 ? "4+6" : "4"} ${hostname}`, look, (l) => !daneTimedOut(l));
 }
 
 /** A counting semaphore: at most `limit` holders at once, served in arrival order. */

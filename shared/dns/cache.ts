@@ -5,7 +5,7 @@
  *
  * Bounded, so memory does not grow with the number of domains: only answers of the types asked again are
  * kept (by default A, AAAA, TLSA and CNAME: MX hosts' addresses and TLSA records, which many domains share),
- * at most `maxEntries` of them, the least recently used going first. A domain's own MX and TXT answers are
+ * at most `maxEntries` of them, the least recently used going first (approximately: second chance). A domain's own MX and TXT answers are
  * asked once per survey: they are shared while in flight and then forgotten. Timeouts are not kept (the next
  * asker tries again, through the client's own retries).
  */
@@ -14,6 +14,12 @@ import type { DnsAnswer, DnsRecordType } from "./types.js";
 
 export interface DnsQuerier {
   query(name: string, type: DnsRecordType): Promise<DnsAnswer>;
+  /**
+   * A result computed from answers (an MX host's addresses, its DANE lookup), computed once while in flight
+   * and kept like an answer when `keep(result)` — so the domains sharing a host share its result too.
+   * Optional: without it, callers compute every time.
+   */
+  derive?<T>(key: string, compute: () => Promise<T>, keep: (result: T) => boolean): Promise<T>;
 }
 
 export interface CachingDnsOptions {
@@ -26,16 +32,31 @@ export interface CachingDnsOptions {
 export const DEFAULT_CACHE_ENTRIES = 100_000;
 export const DEFAULT_CACHE_KEEP: readonly DnsRecordType[] = ["A", "AAAA", "TLSA", "CNAME"];
 
-/** The cache key: type, then the name lower-cased (ASCII) without its trailing dot. */
-function cacheKey(name: string, type: DnsRecordType): string {
+/** The name as a cache key: lower case (ASCII), without its trailing dot. */
+function nameKey(name: string): string {
   const n = name.endsWith(".") ? name.slice(0, -1) : name;
-  return `${type} ${/[A-Z]/.test(n) ? n.toLowerCase() : n}`;
+  return /[A-Z]/.test(n) ? n.toLowerCase() : n;
 }
 
+/** A kept answer (or derived result); `used`: asked again since it was stored or last spared. */
+interface Kept {
+  answer: Promise<unknown>;
+  used: boolean;
+}
+
+/** The kept-map slot of derived results (not a record type). */
+const DERIVED = "derived";
+
 export class CachingDns implements DnsQuerier {
-  private readonly inFlight = new Map<string, Promise<DnsAnswer>>();
-  /** Settled answers; a Map iterates in insertion order, so re-inserting on a hit makes it an LRU. */
-  private readonly kept = new Map<string, Promise<DnsAnswer>>();
+  /** Per type, by name: no key string is built per question. */
+  private readonly inFlight = new Map<string, Map<string, Promise<unknown>>>();
+  /**
+   * Settled answers, per type, in insertion order. Eviction is "second chance" (CLOCK), an LRU
+   * approximation that costs a hit one flag write instead of moving the entry: the oldest entry goes unless
+   * it was used since, in which case it is moved to the back with its flag cleared.
+   */
+  private readonly kept = new Map<string, Map<string, Kept>>();
+  private keptCount = 0;
   private readonly maxEntries: number;
   private readonly keep: ReadonlySet<DnsRecordType>;
   /** Questions passed to the inner querier. */
@@ -55,39 +76,88 @@ export class CachingDns implements DnsQuerier {
 
   /** Answers kept now (not counting queries in flight). */
   get size(): number {
-    return this.kept.size;
+    return this.keptCount;
   }
 
   query(name: string, type: DnsRecordType): Promise<DnsAnswer> {
-    const key = cacheKey(name, type);
-    const kept = this.kept.get(key);
+    return this.shared(
+      type,
+      nameKey(name),
+      () => {
+        this.queries++;
+        return this.inner.query(name, type);
+      },
+      (a) => a.rcode !== "TIMEOUT" && this.keep.has(type),
+    );
+  }
+
+  derive<T>(key: string, compute: () => Promise<T>, keep: (result: T) => boolean): Promise<T> {
+    return this.shared(DERIVED, key, compute, keep);
+  }
+
+  private shared<T>(
+    slot: string,
+    key: string,
+    compute: () => Promise<T>,
+    keep: (v: T) => boolean,
+  ): Promise<T> {
+    const kept = this.kept.get(slot)?.get(key);
     if (kept) {
       this.hits++;
-      this.kept.delete(key);
-      this.kept.set(key, kept);
-      return kept;
+      kept.used = true;
+      return kept.answer as Promise<T>;
     }
-    const pending = this.inFlight.get(key);
+    let flying = this.inFlight.get(slot);
+    if (!flying) {
+      flying = new Map();
+      this.inFlight.set(slot, flying);
+    }
+    const pending = flying.get(key);
     if (pending) {
       this.hits++;
-      return pending;
+      return pending as Promise<T>;
     }
-    this.queries++;
-    const p = this.inner.query(name, type).then(
+    const inFlight = flying;
+    const p: Promise<T> = compute().then(
       (a) => {
-        this.inFlight.delete(key);
-        if (a.rcode !== "TIMEOUT" && this.keep.has(type) && this.maxEntries > 0) {
-          this.kept.set(key, p);
-          if (this.kept.size > this.maxEntries) this.kept.delete(this.kept.keys().next().value!);
-        }
+        inFlight.delete(key);
+        if (this.maxEntries > 0 && keep(a)) this.store(slot, key, p);
         return a;
       },
       (err: unknown) => {
-        this.inFlight.delete(key);
+        inFlight.delete(key);
         throw err;
       },
     );
-    this.inFlight.set(key, p);
+    inFlight.set(key, p);
     return p;
+  }
+
+  private store(slot: string, key: string, answer: Promise<unknown>): void {
+    let byName = this.kept.get(slot);
+    if (!byName) {
+      byName = new Map();
+      this.kept.set(slot, byName);
+    }
+    if (!byName.has(key)) this.keptCount++;
+    byName.set(key, { answer, used: false });
+    while (this.keptCount > this.maxEntries) this.evictOne();
+  }
+
+  /** Drop the oldest unused entry of the largest type (second chance for used ones). */
+  private evictOne(): void {
+    let largest: Map<string, Kept> | null = null;
+    for (const m of this.kept.values()) if (!largest || m.size > largest.size) largest = m;
+    if (!largest) return;
+    for (;;) {
+      const first = largest.entries().next();
+      if (first.done) return;
+      const [k, e] = first.value;
+      largest.delete(k);
+      if (!e.used) break;
+      e.used = false;
+      largest.set(k, e);
+    }
+    this.keptCount--;
   }
 }
