@@ -19,6 +19,7 @@ import dnsPacket, { type Answer, type DecodedPacket, type OptAnswer, type String
 import { AimdLimiter } from "./limiter.js";
 import type { DnsAnswer, DnsRcode, DnsRecord, DnsRecordType, DnsResolverAddress } from "./types.js";
 import { UdpPool, type UdpTicket } from "./udp-pool.js";
+import { encodeQuery } from "./wire.js";
 
 export interface DnsClientOptions {
   resolvers: DnsResolverAddress[];
@@ -120,12 +121,24 @@ export function readSystemResolvers(text: string): DnsResolverAddress[] {
 
 /** Lower case (ASCII only: DNS case-insensitivity is ASCII), one trailing dot removed; the root is "". */
 export function normalizeDnsName(name: string): string {
-  const lower = name.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+  const lower = /[A-Z]/.test(name) ? name.replace(/[A-Z]+/g, (c) => c.toLowerCase()) : name;
   return lower.endsWith(".") ? lower.slice(0, -1) : lower;
 }
 
 function nameProblem(name: string): string | null {
   if (name === "") return null; // the root
+  // ASCII (every name but an unconverted IDN): one char, one byte; no Buffer or split needed.
+  if (/^[\x00-\x7f]*$/.test(name)) {
+    if (name.length > 253) return "name longer than 253 bytes";
+    let start = 0;
+    for (let i = 0; i <= name.length; i++) {
+      if (i < name.length && name.charCodeAt(i) !== 46) continue;
+      if (i === start) return "empty label";
+      if (i - start > 63) return "label longer than 63 bytes";
+      start = i + 1;
+    }
+    return null;
+  }
   if (Buffer.byteLength(name) > 253) return "name longer than 253 bytes";
   for (const label of name.split(".")) {
     if (label.length === 0) return "empty label";
@@ -261,7 +274,6 @@ export class DnsClient {
   private readonly maxInFlight: number;
   private readonly socketsPerResolver: number;
   private readonly maxQueriesPerSocket: number;
-  private readonly opt: OptAnswer;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly udpPayloadSize: number;
@@ -310,16 +322,6 @@ export class DnsClient {
       opts.maxQueriesPerSocket,
       DEFAULT_MAX_QUERIES_PER_SOCKET,
     );
-    this.opt = {
-      type: "OPT",
-      name: ".",
-      udpPayloadSize: payload,
-      extendedRcode: 0,
-      ednsVersion: 0,
-      flags: dnsPacket.DNSSEC_OK,
-      flag_do: true,
-      options: [],
-    };
     this.resolvers = opts.resolvers.map((r) => ({ host: r.host, port: r.port }));
     this.timeoutMs = opts.timeoutMs;
     this.retries = opts.retries;
@@ -374,11 +376,14 @@ export class DnsClient {
       if (!l.packet) return answer(l, [], false, false);
       ad &&= l.packet.flag_ad;
       const answers = l.packet.answers ?? [];
-      const recordsOf = (owner: string): DnsRecord[] =>
-        answers.flatMap((a) => {
+      const recordsOf = (owner: string): DnsRecord[] => {
+        const out: DnsRecord[] = [];
+        for (const a of answers) {
           const r = toRecord(a, type);
-          return r && r.name === owner ? [r] : [];
-        });
+          if (r && r.name === owner) out.push(r);
+        }
+        return out;
+      };
       if (type === "CNAME") return answer(l, recordsOf(current), false, ad);
 
       let owner = current;
@@ -581,13 +586,7 @@ export class DnsClient {
 
   /** The query's bytes: RD, one question, EDNS0 OPT with our payload size and the DO bit. */
   private encode(id: number, name: string, type: DnsRecordType): Buffer {
-    return dnsPacket.encode({
-      type: "query",
-      id,
-      flags: dnsPacket.RECURSION_DESIRED,
-      questions: [{ type, name, class: "IN" }],
-      additionals: [this.opt],
-    });
+    return encodeQuery(id, name, type, this.udpPayloadSize);
   }
 
   private exchange(

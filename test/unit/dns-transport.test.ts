@@ -11,6 +11,7 @@ import dnsPacket, { type DecodedPacket } from "dns-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DnsClient, type DnsClientOptions, parseResolver } from "../../shared/dns/client.js";
 import { AimdLimiter } from "../../shared/dns/limiter.js";
+import { encodeQuery } from "../../shared/dns/wire.js";
 import { type LabDns, type LabZone, startLabDns } from "../lab/dns-server.js";
 
 const ZONE: LabZone = {
@@ -286,5 +287,38 @@ describe("dns transport - adaptive in-flight limit", () => {
     const t = l.tryAcquire()!;
     l.release(t, "none");
     expect(l.limit).toBe(64);
+  });
+});
+
+describe("dns wire - the query message", () => {
+  const cases: { name: string; qname: string; type: "A" | "AAAA" | "MX" | "TXT" | "TLSA" | "CNAME" }[] = [
+    { name: "an MX question", qname: "example.test", type: "MX" },
+    { name: "a TLSA owner with underscores", qname: "_25._tcp.mx1.example.test", type: "TLSA" },
+    { name: "AAAA of a one-label name", qname: "localhost", type: "AAAA" },
+    { name: "a 63-byte label", qname: `${"a".repeat(63)}.test`, type: "A" },
+    { name: "a UTF-8 label (an IDN not converted)", qname: "bücher.test", type: "TXT" },
+    { name: "the root", qname: "", type: "CNAME" },
+  ];
+  it.each(cases)("dns wire - $name: the bytes dns-packet writes", ({ qname, type }) => {
+    const ours = encodeQuery(0xbeef, qname, type, 1232);
+    const theirs = dnsPacket.encode({
+      type: "query",
+      id: 0xbeef,
+      flags: dnsPacket.RECURSION_DESIRED,
+      questions: [{ type, name: qname === "" ? "." : qname, class: "IN" }],
+      additionals: [
+        {
+          type: "OPT",
+          name: ".",
+          udpPayloadSize: 1232,
+          extendedRcode: 0,
+          ednsVersion: 0,
+          flags: dnsPacket.DNSSEC_OK,
+          flag_do: true,
+          options: [],
+        },
+      ],
+    });
+    expect(ours.toString("hex")).toBe(theirs.toString("hex"));
   });
 });
