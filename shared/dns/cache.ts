@@ -5,9 +5,12 @@
  *
  * Bounded, so memory does not grow with the number of domains: only answers of the types asked again are
  * kept (by default A, AAAA, TLSA and CNAME: MX hosts' addresses and TLSA records, which many domains share),
- * at most `maxEntries` of them, the least recently used going first (approximately: second chance). A domain's own MX and TXT answers are
- * asked once per survey: they are shared while in flight and then forgotten. Timeouts are not kept (the next
- * asker tries again, through the client's own retries).
+ * at most `maxEntries` of them, the least recently used going first (approximately: second chance). A
+ * domain's own MX and TXT answers are asked once per survey: they are shared while in flight and then
+ * forgotten. Timeouts are not kept (the next asker tries again, through the client's own retries).
+ *
+ * `derive` keeps results computed from answers the same way (an MX host's addresses, its DANE lookup), within
+ * the same bound, so the domains naming a host share one result as they share its answers.
  */
 
 import type { DnsAnswer, DnsRecordType } from "./types.js";
@@ -61,7 +64,7 @@ export class CachingDns implements DnsQuerier {
   private readonly keep: ReadonlySet<DnsRecordType>;
   /** Questions passed to the inner querier. */
   queries = 0;
-  /** Questions answered from the cache or joined to one in flight. */
+  /** Questions (and derived results) answered from the cache or joined to one in flight. */
   hits = 0;
 
   constructor(
@@ -74,7 +77,7 @@ export class CachingDns implements DnsQuerier {
     this.keep = new Set(opts.keep ?? DEFAULT_CACHE_KEEP);
   }
 
-  /** Answers kept now (not counting queries in flight). */
+  /** Answers and derived results kept now (not counting those in flight). */
   get size(): number {
     return this.keptCount;
   }

@@ -25,7 +25,10 @@ export class AimdLimiter {
   private active = 0;
   private nextTicket = 1;
   private decreasedAt = 0;
-  private readonly recent: boolean[] = [];
+  /** The last WINDOW outcomes (true: failure), a ring. */
+  private readonly recent = new Uint8Array(WINDOW);
+  private recentCount = 0;
+  private recentNext = 0;
   private recentFailures = 0;
   private readonly waiting: Waiter[] = [];
   readonly max: number;
@@ -92,14 +95,16 @@ export class AimdLimiter {
   }
 
   private record(ticket: number, failed: boolean): void {
-    this.recent.push(failed);
+    if (this.recentCount === WINDOW) this.recentFailures -= this.recent[this.recentNext]!;
+    else this.recentCount++;
+    this.recent[this.recentNext] = failed ? 1 : 0;
+    this.recentNext = (this.recentNext + 1) % WINDOW;
     if (failed) this.recentFailures++;
-    if (this.recent.length > WINDOW && this.recent.shift()) this.recentFailures--;
     if (!failed) {
       if (this.current < this.max) this.current = Math.min(this.max, this.current + 1 / this.current);
       return;
     }
-    if (this.recent.length >= WINDOW / 2 && this.recentFailures * 2 >= WINDOW && ticket > this.decreasedAt) {
+    if (this.recentFailures * 2 >= WINDOW && ticket > this.decreasedAt) {
       this.current = Math.max(this.min, Math.floor(this.current / 2));
       this.lowest = Math.min(this.lowest, this.limit);
       this.decreasedAt = this.nextTicket - 1;
