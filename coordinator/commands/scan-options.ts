@@ -24,7 +24,7 @@ export function scanOptions<T>(y: Argv<T>) {
     .option("dns-concurrency", {
       type: "number",
       default: 64,
-      description: "MX discoveries in flight at once",
+      description: "MX discoveries in flight at once, and the most DNS queries in flight per resolver",
     })
     .option("threads", {
       type: "number",

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CachingDns } from "../../shared/dns/cache.js";
+import { DnsClient } from "../../shared/dns/client.js";
 import { type HostResult, newScanId, SCAN_ID_RE } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { ScanHostRow } from "../../shared/schema/tables.js";
@@ -22,7 +23,7 @@ import { policyContext } from "../deps.js";
 import { scanFleet } from "../fleet/scan-fleet.js";
 import { ListFileSource } from "../ingest/domain-source.js";
 import {
-  dnsClient,
+  dnsClientOptions,
   loadPolicyList,
   mxOptions,
   positiveInt,
@@ -188,7 +189,8 @@ export async function runScanCommand(
     throw err;
   }
 
-  const dns = dnsClient(opts);
+  // --dns-concurrency bounds the queries in flight to each resolver too (the limit adapts below it).
+  const dns = new DnsClient({ ...dnsClientOptions(opts), maxInFlight: dnsConcurrency });
   const cachingDns = new CachingDns(metrics ? metrics.countDns(dns) : dns);
   const started = previous?.scan_started_at ?? new Date().toISOString();
   const params = paramsColumn(savedParams(scanParams, distributed ? "nats" : "embedded"));

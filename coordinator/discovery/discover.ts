@@ -4,7 +4,7 @@
  * here: what discovery finds is what the probes are planned from.
  */
 
-import { lookupDane } from "../../shared/dane/lookup.js";
+import { type DaneLookup, daneTimedOut, lookupDane } from "../../shared/dane/lookup.js";
 import type { DnsQuerier } from "../../shared/dns/cache.js";
 import { discoverMx, type MxDiscovery, type MxDiscoveryOptions } from "../../shared/dns/mx.js";
 import type { DomainPolicyFacts } from "../../shared/policy/domain-policy-facts.js";
@@ -15,11 +15,24 @@ import { type PolicyFetchContext, probeDomainPolicies } from "../../worker/api.j
  * answer's DNSSEC state is applied per domain), so one lookup serves every domain that shares the host.
  */
 export async function attachDane(dns: DnsQuerier, d: MxDiscovery, ipv6: boolean): Promise<void> {
-  await Promise.all(
-    d.hosts.map(async (h) => {
-      if (!h.ipLiteral && h.addresses.length > 0) h.dane = await lookupDane(dns, h.hostname, null, { ipv6 });
-    }),
-  );
+  const pending: Promise<void>[] = [];
+  for (const h of d.hosts) {
+    if (h.ipLiteral || h.addresses.length === 0) continue;
+    pending.push(
+      hostDane(dns, h.hostname, ipv6).then((l) => {
+        h.dane = l;
+      }),
+    );
+  }
+  if (pending.length === 1) await pending[0];
+  else if (pending.length > 1) await Promise.all(pending);
+}
+
+/** One host's DANE lookup, computed once for all the domains naming it when the querier keeps results. */
+function hostDane(dns: DnsQuerier, hostname: string, ipv6: boolean): Promise<DaneLookup> {
+  const look = () => lookupDane(dns, hostname, null, { ipv6 });
+  if (!dns.derive) return look();
+  return dns.derive(`dane ${ipv6 ? "4+6" : "4"} ${hostname}`, look, (l) => !daneTimedOut(l));
 }
 
 export interface DomainDiscovery {

@@ -130,6 +130,15 @@ export async function lookupTlsa(dns: DnsQuerier, base: string, port = 25): Prom
   };
 }
 
+/** Whether any lookup behind `l` timed out (a result not to keep: the next asker should try again). */
+export function daneTimedOut(l: DaneLookup): boolean {
+  return (
+    l.address.a.rcode === "TIMEOUT" ||
+    l.address.aaaa?.rcode === "TIMEOUT" ||
+    l.tried.some((t) => t.rcode === "TIMEOUT" || t.links.some((s) => s.rcode === "TIMEOUT"))
+  );
+}
+
 /**
  * DANE's DNS facts for one MX host. `mx` is the MX answer that named the host (`MxDiscovery.rcode` and
  * `.ad`), or null for a host probed directly. `hostname` must be a DNS name (MX discovery never probes

@@ -7,15 +7,19 @@
  * (repeat a truncated UDP answer over TCP) and RFC 6604 (the rcode of a CNAME chain is that of its last name).
  *
  * `query` never throws for network or DNS trouble: every outcome is an answer (rcode TIMEOUT when nobody
- * answered). Each attempt uses its own connected UDP socket (random source port + random 16-bit id), closed
- * as soon as the attempt ends, so nothing outlives a query.
+ * answered). UDP goes over a few long-lived connected sockets per resolver (udp-pool.ts: many queries in
+ * flight per socket, each with a random 16-bit id and its question checked, RFC 5452; a socket is replaced
+ * after some hundreds of queries or on error, so the source port still varies), unref'd so they never keep
+ * the process alive; `close()` closes them. Queries in flight to one resolver are capped by an AIMD limit
+ * (limiter.ts) that backs off on bursts of SERVFAIL, REFUSED and timeouts.
  */
 
-import { randomInt } from "node:crypto";
-import dgram from "node:dgram";
 import net from "node:net";
 import dnsPacket, { type Answer, type DecodedPacket, type OptAnswer, type StringAnswer } from "dns-packet";
+import { AimdLimiter } from "./limiter.js";
 import type { DnsAnswer, DnsRcode, DnsRecord, DnsRecordType, DnsResolverAddress } from "./types.js";
+import { UdpPool, type UdpTicket } from "./udp-pool.js";
+import { encodeQuery } from "./wire.js";
 
 export interface DnsClientOptions {
   resolvers: DnsResolverAddress[];
@@ -25,12 +29,24 @@ export interface DnsClientOptions {
   retries: number;
   /** EDNS0 UDP payload size we advertise (default 1232, the DNS Flag Day 2020 value). */
   udpPayloadSize?: number;
+  /**
+   * Most queries in flight to one resolver (default 256; scan passes --dns-concurrency). The actual limit
+   * adapts below it: halved on bursts of SERVFAIL/REFUSED/timeouts, grown back as answers come.
+   */
+  maxInFlight?: number;
+  /** UDP sockets kept open per resolver, each carrying many queries (default 4). */
+  socketsPerResolver?: number;
+  /** Queries sent on one UDP socket before it is replaced by one on a fresh source port (default 512). */
+  maxQueriesPerSocket?: number;
   /** Most CNAME targets followed before the answer is flagged `cnameLoop` (default 8). */
   maxCnameChain?: number;
 }
 
 const DEFAULT_UDP_PAYLOAD_SIZE = 1232;
 const DEFAULT_MAX_CNAME_CHAIN = 8;
+const DEFAULT_MAX_IN_FLIGHT = 256;
+const DEFAULT_SOCKETS_PER_RESOLVER = 4;
+const DEFAULT_MAX_QUERIES_PER_SOCKET = 512;
 
 /** Bad user input (a resolver spec); the CLI reports it as a usage error. */
 export class ResolverSpecError extends Error {
@@ -105,27 +121,30 @@ export function readSystemResolvers(text: string): DnsResolverAddress[] {
 
 /** Lower case (ASCII only: DNS case-insensitivity is ASCII), one trailing dot removed; the root is "". */
 export function normalizeDnsName(name: string): string {
-  const lower = name.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+  const lower = /[A-Z]/.test(name) ? name.replace(/[A-Z]+/g, (c) => c.toLowerCase()) : name;
   return lower.endsWith(".") ? lower.slice(0, -1) : lower;
 }
 
 function nameProblem(name: string): string | null {
   if (name === "") return null; // the root
+  // ASCII (every name but an unconverted IDN): one char, one byte; no Buffer or split needed.
+  if (/^[\x00-\x7f]*$/.test(name)) {
+    if (name.length > 253) return "name longer than 253 bytes";
+    let start = 0;
+    for (let i = 0; i <= name.length; i++) {
+      if (i < name.length && name.charCodeAt(i) !== 46) continue;
+      if (i === start) return "empty label";
+      if (i - start > 63) return "label longer than 63 bytes";
+      start = i + 1;
+    }
+    return null;
+  }
   if (Buffer.byteLength(name) > 253) return "name longer than 253 bytes";
   for (const label of name.split(".")) {
     if (label.length === 0) return "empty label";
     if (Buffer.byteLength(label) > 63) return "label longer than 63 bytes";
   }
   return null;
-}
-
-function canonicalHost(host: string): string {
-  if (!host.includes(":")) return host;
-  try {
-    return new URL(`http://[${host}]/`).hostname; // the WHATWG parser canonicalizes IPv6
-  } catch {
-    return host.toLowerCase();
-  }
 }
 
 const RCODE_NAMES: Record<number, string> = {
@@ -208,8 +227,11 @@ function toRecord(a: Answer, type: DnsRecordType): DnsRecord | null {
 
 type AttemptResult =
   | { kind: "answer"; packet: DecodedPacket; tcp: boolean; resolver: string }
-  /** No usable answer: timeout, network error, or (undecodable: true) an answer we could not read. */
-  | { kind: "failed"; undecodable: boolean; detail: string; resolver: string };
+  /**
+   * No usable answer: timeout, network error, or (undecodable: true) an answer we could not read; unsent: the
+   * query never left (no slot under the resolver's in-flight limit in time, or the client closed).
+   */
+  | { kind: "failed"; undecodable: boolean; unsent?: boolean; detail: string; resolver: string };
 
 type Checked =
   | { kind: "ignore" }
@@ -232,11 +254,26 @@ export interface ResolverStats {
   asked: number;
   /** Timeouts, network errors, undecodable answers and REFUSED: the resolver did not serve the query. */
   unanswered: number;
+  /** Queries allowed in flight to it now (adaptive: halved on bursts of SERVFAIL/REFUSED/timeouts). */
+  limit: number;
+  /** The lowest that limit has been. */
+  lowest_limit: number;
+}
+
+/** One resolver's transport: its UDP sockets and its in-flight limit. */
+interface ResolverState {
+  label: string;
+  pool: UdpPool;
+  limiter: AimdLimiter;
 }
 
 export class DnsClient {
   private readonly resolvers: DnsResolverAddress[];
-  private readonly stats = new Map<string, ResolverStats>();
+  private readonly stats = new Map<string, { resolver: string; asked: number; unanswered: number }>();
+  private readonly perResolver = new Map<string, ResolverState>();
+  private readonly maxInFlight: number;
+  private readonly socketsPerResolver: number;
+  private readonly maxQueriesPerSocket: number;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly udpPayloadSize: number;
@@ -268,6 +305,23 @@ export class DnsClient {
     if (!Number.isInteger(maxChain) || maxChain < 0) {
       throw new Error(`DnsClient: maxCnameChain must be an integer >= 0, got ${maxChain}`);
     }
+    const positive = (what: string, v: number | undefined, dflt: number): number => {
+      const n = v ?? dflt;
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`DnsClient: ${what} must be an integer >= 1, got ${n}`);
+      return n;
+    };
+    this.maxInFlight = positive("maxInFlight", opts.maxInFlight, DEFAULT_MAX_IN_FLIGHT);
+    this.socketsPerResolver = positive(
+      "socketsPerResolver",
+      opts.socketsPerResolver,
+      DEFAULT_SOCKETS_PER_RESOLVER,
+    );
+    this.maxQueriesPerSocket = positive(
+      "maxQueriesPerSocket",
+      opts.maxQueriesPerSocket,
+      DEFAULT_MAX_QUERIES_PER_SOCKET,
+    );
     this.resolvers = opts.resolvers.map((r) => ({ host: r.host, port: r.port }));
     this.timeoutMs = opts.timeoutMs;
     this.retries = opts.retries;
@@ -322,11 +376,14 @@ export class DnsClient {
       if (!l.packet) return answer(l, [], false, false);
       ad &&= l.packet.flag_ad;
       const answers = l.packet.answers ?? [];
-      const recordsOf = (owner: string): DnsRecord[] =>
-        answers.flatMap((a) => {
+      const recordsOf = (owner: string): DnsRecord[] => {
+        const out: DnsRecord[] = [];
+        for (const a of answers) {
           const r = toRecord(a, type);
-          return r && r.name === owner ? [r] : [];
-        });
+          if (r && r.name === owner) out.push(r);
+        }
+        return out;
+      };
       if (type === "CNAME") return answer(l, recordsOf(current), false, ad);
 
       let owner = current;
@@ -353,7 +410,10 @@ export class DnsClient {
 
   /** Every resolver asked so far, with its attempts and the unanswered ones (a scan counts a partial loss). */
   resolverStats(): ResolverStats[] {
-    return [...this.stats.values()].map((s) => ({ ...s }));
+    return [...this.stats.values()].map((s) => {
+      const l = this.perResolver.get(s.resolver)?.limiter;
+      return { ...s, limit: l?.limit ?? this.maxInFlight, lowest_limit: l?.lowestLimit ?? this.maxInFlight };
+    });
   }
 
   private count(resolver: DnsResolverAddress, unanswered: boolean): void {
@@ -371,6 +431,10 @@ export class DnsClient {
   close(): void {
     this.closed = true;
     for (const cancel of [...this.inFlight]) cancel();
+    for (const r of this.perResolver.values()) {
+      r.limiter.cancelAll();
+      r.pool.close();
+    }
   }
 
   /** One name, with retries across resolvers; SERVFAIL/REFUSED are retried, other rcodes are final. */
@@ -384,7 +448,11 @@ export class DnsClient {
       if (remaining <= 0 || this.closed) break;
       const resolver = this.resolvers[k % this.resolvers.length]!;
       attempts++;
-      const r = await this.attempt(resolver, name, type, Math.min(this.timeoutMs, remaining));
+      const r = await this.attempt(resolver, name, type, Math.min(this.timeoutMs, remaining), deadline);
+      if (r.kind === "failed" && r.unsent) {
+        lastFailure = r.detail;
+        continue;
+      }
       this.count(resolver, r.kind !== "answer" || mapRcode(r.packet).rcode === "REFUSED");
       if (r.kind === "answer") {
         const { rcode, detail } = mapRcode(r.packet);
@@ -442,55 +510,105 @@ export class DnsClient {
     return { kind: "ok", packet };
   }
 
-  /** One attempt against one resolver: UDP, then TCP if truncated; one timer covers both. */
-  private attempt(
+  /** The resolver's sockets, limiter and counters, made on first use. */
+  private resolverState(resolver: DnsResolverAddress): ResolverState {
+    const key = formatResolver(resolver);
+    let r = this.perResolver.get(key);
+    if (!r) {
+      r = {
+        label: key,
+        pool: new UdpPool(resolver, key, {
+          sockets: this.socketsPerResolver,
+          maxQueriesPerSocket: this.maxQueriesPerSocket,
+        }),
+        limiter: new AimdLimiter(this.maxInFlight),
+      };
+      this.perResolver.set(key, r);
+    }
+    return r;
+  }
+
+  /**
+   * One attempt against one resolver: wait (at most `waitMs`) for a slot under the resolver's in-flight
+   * limit, then UDP, then TCP if truncated; one timer of `timeoutMs` from the send covers both.
+   */
+  private async attempt(
+    resolver: DnsResolverAddress,
+    name: string,
+    type: DnsRecordType,
+    waitMs: number,
+    deadline: number,
+  ): Promise<AttemptResult> {
+    const state = this.resolverState(resolver);
+    const ticket = state.limiter.tryAcquire() ?? (await state.limiter.acquire(waitMs));
+    if (ticket === null) {
+      return {
+        kind: "failed",
+        undecodable: false,
+        unsent: true,
+        detail: this.closed
+          ? "client closed"
+          : `not sent: ${state.label} already had ${state.limiter.inFlight} queries in flight (its limit) for ${Math.round(waitMs)} ms`,
+        resolver: state.label,
+      };
+    }
+    const timeoutMs = Math.min(this.timeoutMs, deadline - performance.now());
+    let r: AttemptResult;
+    if (this.closed || timeoutMs <= 0) {
+      state.limiter.release(ticket, "none");
+      return {
+        kind: "failed",
+        undecodable: false,
+        unsent: true,
+        detail: this.closed ? "client closed" : "no time left",
+        resolver: state.label,
+      };
+    }
+    try {
+      r = await this.exchange(state, resolver, name, type, timeoutMs);
+    } catch (err) {
+      state.limiter.release(ticket, "none");
+      throw err;
+    }
+    // SERVFAIL and REFUSED (header rcodes 2 and 5), timeouts and network errors make the limiter back off.
+    const rcode = r.kind === "answer" ? (r.packet.flags ?? 0) & 0xf : -1;
+    const outcome =
+      r.kind === "failed"
+        ? this.closed
+          ? "none"
+          : "failure"
+        : rcode === 2 || rcode === 5
+          ? "failure"
+          : "answer";
+    state.limiter.release(ticket, outcome);
+    return r;
+  }
+
+  /** The query's bytes: RD, one question, EDNS0 OPT with our payload size and the DO bit. */
+  private encode(id: number, name: string, type: DnsRecordType): Buffer {
+    return encodeQuery(id, name, type, this.udpPayloadSize);
+  }
+
+  private exchange(
+    state: ResolverState,
     resolver: DnsResolverAddress,
     name: string,
     type: DnsRecordType,
     timeoutMs: number,
   ): Promise<AttemptResult> {
     return new Promise((resolve) => {
-      const label = formatResolver(resolver);
-      const id = randomInt(0, 65536);
-      const opt: OptAnswer = {
-        type: "OPT",
-        name: ".",
-        udpPayloadSize: this.udpPayloadSize,
-        extendedRcode: 0,
-        ednsVersion: 0,
-        flags: dnsPacket.DNSSEC_OK,
-        flag_do: true,
-        options: [],
-      };
-      const message = dnsPacket.encode({
-        type: "query",
-        id,
-        flags: dnsPacket.RECURSION_DESIRED,
-        questions: [{ type, name, class: "IN" }],
-        additionals: [opt],
-      });
-      const family = net.isIP(resolver.host) === 6 ? "udp6" : "udp4";
-      const wantHost = canonicalHost(resolver.host);
-
+      const label = state.label;
+      let id = -1;
+      let message: Buffer | null = null;
       let done = false;
-      let udpOpen = true;
+      let udp: UdpTicket | null = null;
       let tcpSocket: net.Socket | null = null;
-      const udp = dgram.createSocket(family);
-      const closeUdp = (): void => {
-        if (!udpOpen) return;
-        udpOpen = false;
-        try {
-          udp.close();
-        } catch {
-          // already closed
-        }
-      };
       const finish = (r: AttemptResult): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
         this.inFlight.delete(cancel);
-        closeUdp();
+        udp?.end();
         tcpSocket?.destroy();
         resolve(r);
       };
@@ -523,16 +641,18 @@ export class DnsClient {
       };
 
       const startTcp = (): void => {
-        closeUdp();
+        udp?.end();
+        udp = null;
+        const query = message!;
         const sock = net.connect({ host: resolver.host, port: resolver.port });
         tcpSocket = sock;
         sock.setNoDelay(true);
         const chunks: Buffer[] = [];
         let received = 0;
         sock.on("connect", () => {
-          const frame = Buffer.alloc(2 + message.length);
-          frame.writeUInt16BE(message.length, 0);
-          message.copy(frame, 2);
+          const frame = Buffer.alloc(2 + query.length);
+          frame.writeUInt16BE(query.length, 0);
+          query.copy(frame, 2);
           sock.write(frame);
         });
         sock.on("data", (chunk: Buffer) => {
@@ -556,19 +676,19 @@ export class DnsClient {
         sock.on("close", () => fail(`TCP connection to ${label} closed before a complete answer`));
       };
 
-      udp.on("error", (err: NodeJS.ErrnoException) => fail(`UDP ${label}: ${err.code ?? err.message}`));
-      udp.on("message", (msg, rinfo) => {
-        if (done || tcpSocket) return;
-        // The socket is connected, so the kernel already filters the source; check anyway.
-        if (rinfo.port !== resolver.port || canonicalHost(rinfo.address) !== wantHost) return;
-        handle(msg, false);
-      });
-      udp.connect(resolver.port, resolver.host, () => {
-        if (done) return;
-        udp.send(message, (err) => {
-          if (err) fail(`UDP ${label}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
-        });
-      });
+      udp = state.pool.send(
+        (freeId) => {
+          id = freeId;
+          message = this.encode(freeId, name, type);
+          return message;
+        },
+        {
+          onMessage: (msg) => {
+            if (!done && !tcpSocket) handle(msg, false);
+          },
+          onError: (detail) => fail(detail),
+        },
+      );
     });
   }
 }

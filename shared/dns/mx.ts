@@ -78,6 +78,33 @@ export async function resolveHost(
   hostname: string,
   opts: MxDiscoveryOptions,
 ): Promise<ResolvedHost> {
+  return (await resolveHostAnswers(dns, hostname, opts)).host;
+}
+
+/**
+ * `resolveHost`, computed once for every domain that names the host when the querier keeps derived results
+ * (CachingDns); not kept when a lookup timed out, so the next domain asks again as it would have.
+ */
+function resolveHostShared(
+  dns: DnsQuerier,
+  hostname: string,
+  opts: MxDiscoveryOptions,
+): Promise<ResolvedHost> {
+  if (!dns.derive) return resolveHost(dns, hostname, opts);
+  return dns
+    .derive(
+      `host ${opts.ipv6 ? "4+6" : "4"} ${opts.ipsPerHost} ${hostname}`,
+      () => resolveHostAnswers(dns, hostname, opts),
+      (r) => !r.timedOut,
+    )
+    .then((r) => r.host);
+}
+
+async function resolveHostAnswers(
+  dns: DnsQuerier,
+  hostname: string,
+  opts: MxDiscoveryOptions,
+): Promise<{ host: ResolvedHost; timedOut: boolean }> {
   const [a, aaaa] = await Promise.all([
     dns.query(hostname, "A"),
     opts.ipv6 ? dns.query(hostname, "AAAA") : Promise.resolve(null),
@@ -96,13 +123,16 @@ export async function resolveHost(
     detail = `A: ${a.rcode}${a.detail ? ` (${a.detail})` : ""}${aaaa ? `, AAAA: ${aaaa.rcode}` : ""}`;
   }
   return {
-    hostname,
-    addresses: uniq,
-    cnames: main.cnameChain,
-    rcode: main.rcode,
-    ad: main.ad && (aaaa === null || useAaaa || aaaa.ad || aaaa.records.length === 0),
-    failure,
-    detail,
+    host: {
+      hostname,
+      addresses: uniq,
+      cnames: main.cnameChain,
+      rcode: main.rcode,
+      ad: main.ad && (aaaa === null || useAaaa || aaaa.ad || aaaa.records.length === 0),
+      failure,
+      detail,
+    },
+    timedOut: a.rcode === "TIMEOUT" || aaaa?.rcode === "TIMEOUT",
   };
 }
 
@@ -112,60 +142,70 @@ export async function discoverMx(
   opts: MxDiscoveryOptions = DEFAULT_MX_OPTIONS,
 ): Promise<MxDiscovery> {
   const mx = await dns.query(domain, "MX");
-  const base = { domain, rcode: mx.rcode, ad: mx.ad, truncated: false, hosts: [] as MxHost[] };
+  // Built whole, in one key order (no spread of a base object then overridden: that costs V8 a slow path).
+  const result = (
+    kind: MxKind,
+    failure: Failure | null,
+    detail: string | null,
+    hosts: MxHost[] = [],
+    truncated = false,
+  ): MxDiscovery => ({ domain, rcode: mx.rcode, ad: mx.ad, truncated, hosts, kind, failure, detail });
   const fail = rcodeFailure(mx);
-  if (mx.rcode === "NXDOMAIN")
-    return { ...base, kind: "none", failure: "dns_nxdomain", detail: "no such domain" };
-  if (fail) return { ...base, kind: "error", failure: fail, detail: mx.detail ?? `MX lookup: ${mx.rcode}` };
+  if (mx.rcode === "NXDOMAIN") return result("none", "dns_nxdomain", "no such domain");
+  if (fail) return result("error", fail, mx.detail ?? `MX lookup: ${mx.rcode}`);
 
-  const records = mx.records.flatMap((r) => (r.type === "MX" ? [r.data] : []));
+  const records: { preference: number; exchange: string }[] = [];
+  for (const r of mx.records) if (r.type === "MX") records.push(r.data);
   if (records.length === 1 && records[0]!.exchange === "") {
-    return { ...base, kind: "null", failure: null, detail: "null MX (RFC 7505): the domain accepts no mail" };
+    return result("null", null, "null MX (RFC 7505): the domain accepts no mail");
   }
   const targets = records.filter((r) => r.exchange !== "");
   if (targets.length === 0) {
-    const implicit = await resolveHost(dns, domain, opts);
+    const implicit = await resolveHostShared(dns, domain, opts);
     if (implicit.addresses.length === 0) {
-      return {
-        ...base,
-        kind: "none",
-        failure: implicit.failure,
-        detail: `no MX and no address: ${implicit.detail}`,
-      };
+      return result("none", implicit.failure, `no MX and no address: ${implicit.detail}`);
     }
-    return {
-      ...base,
-      kind: "implicit",
-      failure: null,
-      detail: null,
-      hosts: [{ ...implicit, preference: 0, ipLiteral: false }],
-    };
+    return result("implicit", null, null, [{ ...implicit, preference: 0, ipLiteral: false }]);
   }
 
-  const sorted = [...targets].sort(
-    (x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange),
-  );
-  const seen = new Set<string>();
-  const unique = sorted.filter((r) => !seen.has(r.exchange) && seen.add(r.exchange));
-  const kept = unique.slice(0, opts.maxMx);
-  const hosts = await Promise.all(
-    kept.map(async (r): Promise<MxHost> => {
-      const literal = r.exchange.replace(/^\[|\]$/g, "");
-      if (isIP(literal)) {
-        return {
-          hostname: r.exchange,
-          preference: r.preference,
-          ipLiteral: true,
-          addresses: [],
-          cnames: [],
-          rcode: "NOERROR",
-          ad: false,
-          failure: "mx_ip_literal",
-          detail: "an MX target must be a host name, not an address (RFC 5321 §5.1)",
-        };
-      }
-      return { ...(await resolveHost(dns, r.exchange, opts)), preference: r.preference, ipLiteral: false };
-    }),
-  );
-  return { ...base, kind: "mx", failure: null, detail: null, truncated: unique.length > kept.length, hosts };
+  let unique = targets;
+  if (targets.length > 1) {
+    const sorted = [...targets].sort(
+      (x, y) => x.preference - y.preference || x.exchange.localeCompare(y.exchange),
+    );
+    const seen = new Set<string>();
+    unique = sorted.filter((r) => !seen.has(r.exchange) && seen.add(r.exchange));
+  }
+  const kept = unique.length > opts.maxMx ? unique.slice(0, opts.maxMx) : unique;
+  const hostOf = (r: { preference: number; exchange: string }): MxHost | Promise<MxHost> => {
+    // Only a name of digits and dots, or with a colon or brackets, can be an address literal.
+    const literal = /^[\d.]+$|[:[]/.test(r.exchange) ? r.exchange.replace(/^\[|\]$/g, "") : "";
+    if (literal !== "" && isIP(literal)) {
+      return {
+        hostname: r.exchange,
+        preference: r.preference,
+        ipLiteral: true,
+        addresses: [],
+        cnames: [],
+        rcode: "NOERROR",
+        ad: false,
+        failure: "mx_ip_literal",
+        detail: "an MX target must be a host name, not an address (RFC 5321 §5.1)",
+      };
+    }
+    return resolveHostShared(dns, r.exchange, opts).then((h) => ({
+      hostname: h.hostname,
+      addresses: h.addresses,
+      cnames: h.cnames,
+      rcode: h.rcode,
+      ad: h.ad,
+      failure: h.failure,
+      detail: h.detail,
+      preference: r.preference,
+      ipLiteral: false,
+    }));
+  };
+  // One MX host is the common case: no Promise.all for it.
+  const hosts = kept.length === 1 ? [await hostOf(kept[0]!)] : await Promise.all(kept.map(hostOf));
+  return result("mx", null, null, hosts, unique.length > kept.length);
 }

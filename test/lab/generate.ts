@@ -40,6 +40,8 @@ export interface GenOptions {
   smtpPort?: number;
   /** Every host waits this long before greeting (to stretch a survey for tests that act mid-scan). */
   greetDelayMs?: number;
+  /** false: start only the DNS server (no SMTP servers, no leaf certificates), e.g. for DNS benchmarks. */
+  smtp?: boolean;
 }
 
 export interface GeneratedLab {
@@ -187,14 +189,15 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
         return { hostname: h.hostname, tls: await leaf({ names: ["other.example.test"] }) };
     }
   };
-  const behaviours = await Promise.all(hosts.map(behaviourOf));
+  const smtp = opts.smtp !== false;
+  const behaviours = smtp ? await Promise.all(hosts.map(behaviourOf)) : [];
 
   const dns = await startLabDns({ zone });
   let servers: LabSmtpServer[] = [];
   /** The running server of each host (none for a refusing host). */
   const serverOf = new Map<string, LabSmtpServer>();
   let port = 0;
-  for (let attempt = 0; attempt < 8; attempt++) {
+  for (let attempt = 0; smtp && attempt < 8; attempt++) {
     port = opts.smtpPort ?? 20_000 + Math.floor(Math.random() * 40_000);
     const started: LabSmtpServer[] = [];
     try {
