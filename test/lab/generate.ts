@@ -40,6 +40,8 @@ export interface GenOptions {
   smtpPort?: number;
   /** Every host waits this long before greeting (to stretch a survey for tests that act mid-scan). */
   greetDelayMs?: number;
+  /** Every host behaves so (benchmarks of one kind of probe); default: the mix described above. */
+  behaviour?: GenBehaviour;
 }
 
 export interface GeneratedLab {
@@ -89,7 +91,8 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
   for (let i = 0; i < opts.hosts; i++) {
     // The first hosts are the big providers: keep them healthy-ish like real large providers.
     const behaviour: GenBehaviour =
-      i < 3 ? "valid" : i < 5 ? (i === 3 ? "wrong_name" : "no_starttls") : pickBehaviour(rand());
+      opts.behaviour ??
+      (i < 3 ? "valid" : i < 5 ? (i === 3 ? "wrong_name" : "no_starttls") : pickBehaviour(rand()));
     hosts.push({
       hostname: i < 10 ? `mx${i}.provider${i}.${GEN_SUFFIX}` : `mail.host${i}.${GEN_SUFFIX}`,
       ip: `127.${base + Math.floor(i / 254)}.${(i % 254) + 1}.1`,
