@@ -141,7 +141,7 @@ function firstCn(b: Uint8Array, name: Tlv): DerCertificate["subjectCn"] | null {
     for (const atv of atvs) {
       if (atv.tag !== 0x30) return null;
       const parts = children(b, atv);
-      if (!parts || parts.length !== 2) return null;
+      if (parts?.length !== 2) return null;
       const type = oid(b, parts[0]!);
       if (type === null) return null;
       if (type !== OID_CN) continue;
@@ -160,7 +160,7 @@ function firstCn(b: Uint8Array, name: Tlv): DerCertificate["subjectCn"] | null {
 /** DNS names of a GeneralNames (RFC 5280 §4.2.1.6) value; null on any form left to the full parse. */
 function dnsNames(b: Uint8Array, octets: Tlv): string[] | null {
   const seq = tlv(b, octets.start, octets.end);
-  if (!seq || seq.tag !== 0x30 || seq.end !== octets.end) return null;
+  if (seq?.tag !== 0x30 || seq.end !== octets.end) return null;
   const names = children(b, seq);
   if (!names) return null;
   const out: string[] = [];
@@ -181,9 +181,9 @@ function dnsNames(b: Uint8Array, octets: Tlv): string[] | null {
 
 function read(b: Uint8Array): DerCertificate | null {
   const cert = tlv(b, 0, b.length);
-  if (!cert || cert.tag !== 0x30 || cert.end !== b.length) return null;
+  if (cert?.tag !== 0x30 || cert.end !== b.length) return null;
   const top = children(b, cert);
-  if (!top || top.length !== 3) return null;
+  if (top?.length !== 3) return null;
   const [tbs, sigAlg, sigValue] = top as [Tlv, Tlv, Tlv];
   if (tbs.tag !== 0x30 || sigAlg.tag !== 0x30 || sigValue.tag !== 0x03) return null;
   const algParts = children(b, sigAlg);
@@ -196,9 +196,9 @@ function read(b: Uint8Array): DerCertificate | null {
   let i = 0;
   if (f[i]?.tag === 0xa0) i++; // [0] version
   const [serial, innerAlg, issuer, validity, subject, spki] = f.slice(i, i + 6);
-  if (!serial || serial.tag !== 0x02 || !innerAlg || innerAlg.tag !== 0x30) return null;
-  if (!issuer || issuer.tag !== 0x30 || !validity || validity.tag !== 0x30) return null;
-  if (!subject || subject.tag !== 0x30 || !spki || spki.tag !== 0x30) return null;
+  if (serial?.tag !== 0x02 || !innerAlg || innerAlg.tag !== 0x30) return null;
+  if (issuer?.tag !== 0x30 || !validity || validity.tag !== 0x30) return null;
+  if (subject?.tag !== 0x30 || !spki || spki.tag !== 0x30) return null;
   i += 6;
   if (f[i]?.tag === 0x81) i++; // [1] issuerUniqueID
   if (f[i]?.tag === 0x82) i++; // [2] subjectUniqueID
@@ -206,7 +206,7 @@ function read(b: Uint8Array): DerCertificate | null {
   if (i !== f.length) return null;
 
   const times = children(b, validity);
-  if (!times || times.length !== 2) return null;
+  if (times?.length !== 2) return null;
   const notBefore = time(b, times[0]!);
   const notAfter = time(b, times[1]!);
   if (notBefore === null || notAfter === null) return null;
@@ -217,7 +217,7 @@ function read(b: Uint8Array): DerCertificate | null {
   let dnsSans: string[] = [];
   if (exts) {
     const list = tlv(b, exts.start, exts.end);
-    if (!list || list.tag !== 0x30 || list.end !== exts.end) return null;
+    if (list?.tag !== 0x30 || list.end !== exts.end) return null;
     const items = children(b, list);
     if (!items) return null;
     for (const ext of items) {
