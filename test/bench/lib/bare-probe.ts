@@ -7,7 +7,8 @@
  * runBareProbes runs the targets in `threads` worker threads, each with `concurrency` probes in flight, so it
  * gets what a piscina pool of threads × concurrency gets. The threads take targets from one shared counter
  * (Atomics), so none idles while another has a backlog. The clock starts once every thread has loaded and
- * says so: thread start-up is not counted. `cpuMs` is the CPU time of the probe threads alone (Linux
+ * says so: thread start-up is not counted. With `opts.warmup` (optional), every thread first probes its share
+ * of those targets, uncounted, so the figures are the steady state's (JIT-compiled), as a long survey sees. `cpuMs` is the CPU time of the probe threads alone (Linux
  * /proc/thread-self/stat, 10 ms ticks), so a lab in the same process is not counted; elsewhere it falls back
  * to the whole process's CPU time.
  *
@@ -36,6 +37,7 @@ export interface BareResult {
 interface ThreadData {
   bare: true;
   targets: BareTarget[];
+  warmup: BareTarget[];
   concurrency: number;
   counter: SharedArrayBuffer;
 }
@@ -138,6 +140,11 @@ async function threadMain(data: ThreadData): Promise<void> {
   const port = parentPort!;
   const counter = new Int32Array(data.counter);
   const go = new Promise<void>((resolve) => port.once("message", () => resolve()));
+  let w = 0;
+  const warmLane = async () => {
+    for (let t = data.warmup[w++]; t; t = data.warmup[w++]) await bareProbe(t);
+  };
+  await Promise.all(Array.from({ length: data.concurrency }, warmLane));
   port.postMessage({ kind: "ready" } satisfies FromThread);
   await go;
   const cpu0 = threadCpuMs();
@@ -169,17 +176,25 @@ if (!isMainThread && (workerData as Partial<ThreadData> | null)?.bare === true) 
 /** Probe every target once with threads × concurrency bare clients; see the module comment for the figures. */
 export async function runBareProbes(
   targets: { ip: string; port: number; hostname: string }[],
-  opts: { threads: number; concurrency: number },
+  opts: {
+    threads: number;
+    concurrency: number;
+    /** Optional: probed first by the threads (each its share), not counted: see the module comment. */
+    warmup?: { ip: string; port: number; hostname: string }[];
+    /** Optional: awaited once every thread is ready, just before the clock starts (to read other counters). */
+    onReady?: () => unknown;
+  },
 ): Promise<{ probes: number; ok: number; wallMs: number; cpuMs: number }> {
   const counter = new SharedArrayBuffer(4);
   const file = fileURLToPath(import.meta.url);
   const workers = Array.from(
     { length: opts.threads },
-    () =>
+    (_, i) =>
       new Worker(file, {
         workerData: {
           bare: true,
           targets,
+          warmup: (opts.warmup ?? []).filter((_, j) => j % opts.threads === i),
           concurrency: opts.concurrency,
           counter,
         } satisfies ThreadData,
@@ -205,6 +220,7 @@ export async function runBareProbes(
           );
         }),
     );
+    await opts.onReady?.();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (const w of workers) w.postMessage("go");
