@@ -145,11 +145,8 @@ function issuerString(nameDer: Uint8Array): string {
   return s;
 }
 
-/**
- * The one-parse reading: null when the certificate holds something the fast path leaves to parseFull. `node`:
- * Node's parse of the same DER when the caller has one (the TLS handshake's), else it is parsed here.
- */
-export function parseFast(der: Uint8Array, sha256: string, node?: NodeX509): StaticFacts | null {
+/** The one-parse reading: null when the certificate holds something the fast path leaves to parseFull. */
+export function parseFast(der: Uint8Array, sha256: string): StaticFacts | null {
   const c = readCertificate(der);
   if (!c) return null;
   const cn =
@@ -160,7 +157,7 @@ export function parseFast(der: Uint8Array, sha256: string, node?: NodeX509): Sta
         : (new x509.Name(c.subjectDer).getField("CN")[0] ?? null);
   // Node's parse decodes the key once (OpenSSL does it while reading the certificate): its KeyObject is the
   // same key createPublicKey would decode again from the SPKI.
-  const n = node ?? new NodeX509(Buffer.from(der.buffer, der.byteOffset, der.byteLength));
+  const n = new NodeX509(Buffer.from(der.buffer, der.byteOffset, der.byteLength));
   return {
     subject_cn: cn,
     sans: c.dnsSans,
@@ -175,15 +172,12 @@ export function parseFast(der: Uint8Array, sha256: string, node?: NodeX509): Sta
   };
 }
 
-/**
- * Facts of one DER certificate, judged against `now`. Throws only if `der` is not a certificate at all.
- * `node`: Node's X509Certificate of the same DER, when the caller holds one (saves parsing it again).
- */
-export function certFacts(der: Uint8Array, now: Date, node?: NodeX509): CertFacts {
+/** Facts of one DER certificate, judged against `now`. Throws only if `der` is not a certificate at all. */
+export function certFacts(der: Uint8Array, now: Date): CertFacts {
   const sha256 = sha256hex(der);
   let facts = parsed.get(sha256);
   if (!facts) {
-    facts = parseFast(der, sha256, node) ?? parseFull(der, sha256);
+    facts = parseFast(der, sha256) ?? parseFull(der, sha256);
     if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
     parsed.set(sha256, facts);
   }

@@ -4,7 +4,7 @@
  * (recordServerChoice, worker/net/server-choice.ts). The leaf's facts come from worker/net/cert-facts.ts either way.
  */
 
-import { createHash, type X509Certificate } from "node:crypto";
+import { createHash } from "node:crypto";
 import { certNamesHost } from "../../shared/names.js";
 import type { HostRow } from "../../shared/schema/host-row.js";
 import { type CertFacts, certFacts } from "./cert-facts.js";
@@ -63,23 +63,14 @@ export function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now
   row.cert_trusted = authorized;
   row.cert_error_code = authorized ? null : authorizationError;
   row.cert_error = authorized ? null : classifyCertError(authorizationError ?? "");
-  fillLeafFacts(row, leaf, hostname, now, f.leafX509 ?? undefined);
+  fillLeafFacts(row, leaf, hostname, now);
 }
 
-/**
- * The leaf's own facts (dates, names, key, signature); `cert_error` other when it does not parse. `node`: Node's
- * parse of the same certificate when the handshake has one (saves parsing it again).
- */
-export function fillLeafFacts(
-  row: HostRow,
-  leaf: Uint8Array,
-  hostname: string,
-  now: Date,
-  node?: X509Certificate,
-): void {
+/** The leaf's own facts (dates, names, key, signature); `cert_error` other when it does not parse. */
+export function fillLeafFacts(row: HostRow, leaf: Uint8Array, hostname: string, now: Date): void {
   let facts: CertFacts;
   try {
-    facts = certFacts(leaf, now, node);
+    facts = certFacts(leaf, now);
   } catch (err) {
     // The server sent bytes OpenSSL accepted but our parser cannot read: keep what we know.
     row.cert_error ??= "other";

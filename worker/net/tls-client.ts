@@ -12,11 +12,9 @@
  * copy of the server's bytes, and tls-records.ts reads the Certificate message from them — in the clear up to
  * TLS 1.2, decrypted with the server handshake traffic secret from Node's `keylog` event in TLS 1.3. Same
  * connection, same handshake, OpenSSL's verdict untouched. When that reading fails, `presented` is null
- * and `presentedError` says why, and `chain` holds Node's view instead (read only then: it is costly; and
- * it cannot be read after startTls returns, see leafX509).
+ * and `presentedError` says why, and `chain` holds Node's view instead (read only then: it is costly).
  */
 
-import type { X509Certificate } from "node:crypto";
 import { isIP, type Socket } from "node:net";
 import {
   createSecureContext,
@@ -50,8 +48,6 @@ export interface TlsFacts {
   kxGroup: string | null;
   /** The server's leaf certificate as OpenSSL holds it, DER; null when the server sent none. */
   leaf: Buffer | null;
-  /** Node's parse of `leaf` (its key already decoded), for the certificate's facts; null when there is none. */
-  leafX509: X509Certificate | null;
   /**
    * Only when `presented` is null (else null): the certificates as Node's getPeerCertificate(true) links them,
    * leaf first, DER — the server's certificates ordered by issuer, plus issuers OpenSSL found in our trust store
@@ -307,12 +303,6 @@ export function startTls(
         nodeChain: leaf ? [leaf] : [],
       });
       serverHsSecret = null;
-      const chain = sent.presented === null ? linkedChain(tlsSocket) : null;
-      // Node's parse of the leaf, for its facts (else certFacts parses the DER again), taken last: in Node 20
-      // getPeerX509Certificate() takes the leaf out of OpenSSL's client-side peer chain, after which
-      // getPeerCertificate(true) on this socket answers {}. Nothing reads that chain after this point.
-      let leafX509 = leaf ? (tlsSocket.getPeerX509Certificate() ?? null) : null;
-      if (leafX509 && leaf && !leafX509.raw.equals(leaf)) leafX509 = null;
       finish({
         ok: true,
         socket: tlsSocket,
@@ -321,8 +311,7 @@ export function startTls(
           cipher: cipher?.standardName ?? cipher?.name ?? null,
           kxGroup: kxGroup(tlsSocket),
           leaf,
-          leafX509,
-          chain,
+          chain: sent.presented === null ? linkedChain(tlsSocket) : null,
           presented: sent.presented,
           presentedError: sent.error,
           authorized: tlsSocket.authorized,
