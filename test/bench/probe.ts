@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import type { ProbeJob } from "../../shared/jobs.js";
 import { createProbePool } from "../../worker/api.js";
 import { labProbeParams } from "../helpers/params.js";
-import { runBareProbes } from "./lib/bare-probe.js";
+import { runBareProbes, threadCpuMs } from "./lib/bare-probe.js";
 import type { LabMessage } from "./lib/probe-lab.js";
 import type { BenchResult } from "./run.js";
 
@@ -81,6 +81,8 @@ interface Round {
   ok: number;
   wallMs: number;
   cpuMs: number;
+  /** This process's main thread alone (ours: piscina's dispatch and the rows coming back); null off Linux. */
+  mainCpuMs: number | null;
   labCpuMs: number;
 }
 
@@ -107,13 +109,16 @@ async function oursRound(lab: Lab, round: number): Promise<Round> {
     const measured = lab.hosts.slice(0, HOSTS);
     const lab0 = await lab.cpuMs();
     const cpu0 = cpuNow();
+    const main0 = threadCpuMs();
     const t0 = performance.now();
     const rows = await Promise.all(measured.map((h) => pool.run(job(h))));
     const wallMs = performance.now() - t0;
     const cpuMs = cpuNow() - cpu0;
+    const main1 = threadCpuMs();
+    const mainCpuMs = main0 !== null && main1 !== null ? main1 - main0 : null;
     const labCpuMs = (await lab.cpuMs()) - lab0;
     const ok = rows.filter((r) => r.starttls_ok === true && r.cert_trusted === true).length;
-    return { client: "ours", round, probes: rows.length, ok, wallMs, cpuMs, labCpuMs };
+    return { client: "ours", round, probes: rows.length, ok, wallMs, cpuMs, mainCpuMs, labCpuMs };
   } finally {
     await pool.destroy();
   }
@@ -136,7 +141,16 @@ async function bareRound(lab: Lab, round: number): Promise<Round> {
     },
   });
   const labCpuMs = (await lab.cpuMs()) - lab0;
-  return { client: "bare", round, probes: r.probes, ok: r.ok, wallMs: r.wallMs, cpuMs: r.cpuMs, labCpuMs };
+  return {
+    client: "bare",
+    round,
+    probes: r.probes,
+    ok: r.ok,
+    wallMs: r.wallMs,
+    cpuMs: r.cpuMs,
+    mainCpuMs: null,
+    labCpuMs,
+  };
 }
 
 const median = (xs: number[]) => {
@@ -170,6 +184,8 @@ export async function run(): Promise<BenchResult> {
     return {
       probesPerS: median(rs.map((r) => (r.probes * 1000) / r.wallMs)),
       cpuMsPerProbe: median(rs.map((r) => r.cpuMs / r.probes)),
+      /** The probe threads alone: ours' process CPU less its main thread (bare's figure is its threads'). */
+      threadCpuMsPerProbe: median(rs.map((r) => (r.cpuMs - (r.mainCpuMs ?? 0)) / r.probes)),
       labCpuMsPerProbe: median(rs.map((r) => r.labCpuMs / r.probes)),
       okShare: rs.reduce((a, r) => a + r.ok, 0) / rs.reduce((a, r) => a + r.probes, 0),
     };
@@ -189,6 +205,7 @@ export async function run(): Promise<BenchResult> {
     client: name,
     "probes/s": Number(s.probesPerS.toFixed(1)),
     "CPU ms/probe": Number(s.cpuMsPerProbe.toFixed(2)),
+    "of it probe threads": Number(s.threadCpuMsPerProbe.toFixed(2)),
     "lab CPU ms/probe": Number(s.labCpuMsPerProbe.toFixed(2)),
     "ok %": Number((s.okShare * 100).toFixed(1)),
     "vs bare": vs,

@@ -47,7 +47,7 @@ type FromThread = { kind: "ready" } | { kind: "done"; probes: number; ok: number
 const STEP_TIMEOUT_MS = 10_000;
 
 /** This thread's CPU time in ms (user + system), or null where /proc/thread-self is not there. */
-function threadCpuMs(): number | null {
+export function threadCpuMs(): number | null {
   try {
     const stat = readFileSync("/proc/thread-self/stat", "latin1");
     // Fields after the command name (which may hold spaces) start after the last ')'.
