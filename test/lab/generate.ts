@@ -42,6 +42,8 @@ export interface GenOptions {
   greetDelayMs?: number;
   /** false: start only the DNS server (no SMTP servers, no leaf certificates), e.g. for DNS benchmarks. */
   smtp?: boolean;
+  /** Every host behaves so (benchmarks of one kind of probe); default: the mix described above. */
+  behaviour?: GenBehaviour;
 }
 
 export interface GeneratedLab {
@@ -96,7 +98,8 @@ export async function startGeneratedLab(opts: GenOptions): Promise<GeneratedLab>
   for (let i = 0; i < opts.hosts; i++) {
     // The first hosts are the big providers: keep them healthy-ish like real large providers.
     const behaviour: GenBehaviour =
-      i < 3 ? "valid" : i < 5 ? (i === 3 ? "wrong_name" : "no_starttls") : pickBehaviour(rand());
+      opts.behaviour ??
+      (i < 3 ? "valid" : i < 5 ? (i === 3 ? "wrong_name" : "no_starttls") : pickBehaviour(rand()));
     hosts.push({
       hostname: i < 10 ? `mx${i}.provider${i}.${GEN_SUFFIX}` : `mail.host${i}.${GEN_SUFFIX}`,
       ip: `127.${base + Math.floor(i / 254)}.${(i % 254) + 1}.1`,

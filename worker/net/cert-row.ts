@@ -46,7 +46,7 @@ export function recordServerChoice(
 
 export function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now: Date): void {
   const { authorized, authorizationError } = f;
-  const leaf = f.chain[0];
+  const leaf = f.leaf;
   if (!leaf) {
     row.cert_trusted = false;
     row.cert_error = "no_certificate";
@@ -54,7 +54,9 @@ export function fillCertificate(row: HostRow, f: TlsFacts, hostname: string, now
   }
   // The certificates as the server sent them; Node's linked chain (which may hold trust-store roots the server
   // never sent) only when the server's Certificate message could not be read, and then the row says so.
-  row.cert_chain_sha256 = (f.presented ?? f.chain).map((c) => createHash("sha256").update(c).digest("hex"));
+  row.cert_chain_sha256 = (f.presented ?? f.chain ?? []).map((c) =>
+    createHash("sha256").update(c).digest("hex"),
+  );
   if (f.presented === null) {
     row.failure_detail = `cert_chain_sha256 is OpenSSL's linked chain, not the certificates as sent (${f.presentedError ?? "not read"})`;
   }

@@ -1,6 +1,10 @@
 /**
  * One TCP connection to a checked address, within the connect timeout and the job's deadline. The failure is
  * classified (refused, timeout, unreachable, ...) in the `connect` phase; the caller owns the socket on success.
+ * The socket sends without Nagle's delay (TCP_NODELAY, as Go's net package and most scanners do): the TLS
+ * handshake runs over a JavaScript stream (tap-stream.ts) that hands each chunk of a flight to the socket as a
+ * write of its own, and with Nagle a small write behind an unacknowledged one waits for the server's ACK,
+ * which stretched probes (and tls_ms) for nothing. The bytes sent are the same.
  */
 
 import { connect as netConnect, type Socket } from "node:net";
@@ -48,6 +52,7 @@ export function connectTcp(
     socket.once("connect", () => {
       clearTimeout(timer);
       socket.off("error", onError);
+      socket.setNoDelay(true);
       resolve({ ok: true, socket, ms: Date.now() - started });
     });
   });

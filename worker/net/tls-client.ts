@@ -12,7 +12,7 @@
  * copy of the server's bytes, and tls-records.ts reads the Certificate message from them — in the clear up to
  * TLS 1.2, decrypted with the server handshake traffic secret from Node's `keylog` event in TLS 1.3. Same
  * connection, same handshake, OpenSSL's verdict untouched. When that reading fails, `presented` is null
- * and `presentedError` says why; `chain` (Node's view) is always there.
+ * and `presentedError` says why, and `chain` holds Node's view instead (read only then: it is costly).
  */
 
 import { isIP, type Socket } from "node:net";
@@ -46,11 +46,15 @@ export interface TlsFacts {
   version: string | null;
   cipher: string | null;
   kxGroup: string | null;
+  /** The server's leaf certificate as OpenSSL holds it, DER; null when the server sent none. */
+  leaf: Buffer | null;
   /**
-   * Certificates as Node's getPeerCertificate(true) links them, leaf first, DER: the server's certificates
-   * ordered by issuer, plus issuers OpenSSL found in our trust store (which the server may never have sent).
+   * Only when `presented` is null (else null): the certificates as Node's getPeerCertificate(true) links them,
+   * leaf first, DER — the server's certificates ordered by issuer, plus issuers OpenSSL found in our trust store
+   * (which the server may never have sent). Reading it builds an object of every field of every certificate,
+   * so it is read only when it is what a row records (see linkedChain).
    */
-  chain: Buffer[];
+  chain: Buffer[] | null;
   /** Exactly the certificates the server sent, in its order, DER; null when its bytes could not be read. */
   presented: Buffer[] | null;
   /** Why `presented` is null (a tls-records.ts failure or a disagreement with OpenSSL); null otherwise. */
@@ -94,7 +98,8 @@ function kxGroup(s: TLSSocket): string | null {
   return info.type.toLowerCase();
 }
 
-function chainOf(s: TLSSocket): Buffer[] {
+/** Node's linked peer chain (getPeerCertificate(true)), leaf first, DER; [] without a peer certificate. */
+export function linkedChain(s: TLSSocket): Buffer[] {
   const out: Buffer[] = [];
   const seen = new Set<string>();
   let c = s.getPeerCertificate(true) as {
@@ -209,6 +214,15 @@ export function startTls(
       checkServerIdentity: () => undefined,
       session: undefined,
     });
+    // Node's own host name check (onConnectSecure, when OpenSSL's path validation passed) reads
+    // getPeerCertificate(true) — an object of every field of every certificate, the costliest call of the
+    // handshake — only to hand it to checkServerIdentity, which here checks nothing. Until 'secureConnect' (or
+    // the end), this socket answers that call with an empty object; then the prototype's method is back.
+    const socketMethods = tlsSocket as unknown as { getPeerCertificate?: (detailed?: boolean) => object };
+    socketMethods.getPeerCertificate = () => ({});
+    const restoreGetPeerCertificate = () => {
+      delete socketMethods.getPeerCertificate;
+    };
     // TLS 1.3 keys for the server's protected flight. Node enables OpenSSL's key log callback when this
     // listener is added; no data has been read yet (tlsConnect only wrote the ClientHello).
     let serverHsSecret: Buffer | null = null;
@@ -219,6 +233,7 @@ export function startTls(
     const finish = (r: TlsOutcome) => {
       if (done) return;
       done = true;
+      restoreGetPeerCertificate();
       clearTimeout(timer);
       tlsSocket.off("error", onError);
       tlsSocket.off("close", onClose);
@@ -267,12 +282,17 @@ export function startTls(
     tlsSocket.once("error", onError);
     tlsSocket.once("close", onClose);
     tlsSocket.once("secureConnect", () => {
+      restoreGetPeerCertificate();
       const cipher = tlsSocket.getCipher() as { name?: string; standardName?: string } | null;
       const authErr = tlsSocket.authorizationError;
       // Keep a listener so a late socket error after the handshake cannot crash the process.
       tlsSocket.on("error", () => {});
       const protocol = tlsSocket.getProtocol() ?? null;
-      const chain = chainOf(tlsSocket);
+      // The leaf as OpenSSL holds it. The certificates come once: from the server's bytes, and from Node's
+      // linked chain (getPeerCertificate(true): some 15 times the cost of the leaf alone) only when those could
+      // not be read. Not getPeerX509Certificate(): in Node 20 it takes the leaf out of OpenSSL's peer chain on
+      // the client side, after which getPeerCertificate(true) answers {}.
+      const leaf = (tlsSocket.getPeerCertificate(false) as { raw?: Buffer } | null)?.raw ?? null;
       const capped = tap.capped;
       const sent = presentedCertificates({
         serverBytes: tap.stopRecording(),
@@ -280,7 +300,7 @@ export function startTls(
         serverHandshakeTrafficSecret: serverHsSecret,
         protocol,
         cipherStandardName: cipher?.standardName ?? null,
-        nodeChain: chain,
+        nodeChain: leaf ? [leaf] : [],
       });
       serverHsSecret = null;
       finish({
@@ -290,7 +310,8 @@ export function startTls(
           version: protocol,
           cipher: cipher?.standardName ?? cipher?.name ?? null,
           kxGroup: kxGroup(tlsSocket),
-          chain,
+          leaf,
+          chain: sent.presented === null ? linkedChain(tlsSocket) : null,
           presented: sent.presented,
           presentedError: sent.error,
           authorized: tlsSocket.authorized,

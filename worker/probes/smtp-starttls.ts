@@ -287,7 +287,7 @@ async function runSteps(
     fillCertificate(row, f, job.hostname, now());
     // For DANE: the certificates as sent; when they could not be read, the leaf alone (Node's chain may hold
     // trust-store roots the server never sent).
-    seen.presented = f.presented ?? (f.chain[0] ? [f.chain[0]] : []);
+    seen.presented = f.presented ?? (f.leaf ? [f.leaf] : []);
     // EHLO inside TLS (RFC 3207 §4.2: the client must forget what it learned before)
     channel.attach(socket);
     channel.write(`EHLO ${s.ehloName}`);
