@@ -117,7 +117,7 @@ async function oursRound(lab: Lab, round: number): Promise<Round> {
     const main1 = threadCpuMs();
     const mainCpuMs = main0 !== null && main1 !== null ? main1 - main0 : null;
     const labCpuMs = (await lab.cpuMs()) - lab0;
-    const ok = rows.filter((r) => r.starttls_ok === true && r.cert_trusted === true).length;
+    const ok = rows.filter(({ row: r }) => r.starttls_ok === true && r.cert_trusted === true).length;
     return { client: "ours", round, probes: rows.length, ok, wallMs, cpuMs, mainCpuMs, labCpuMs };
   } finally {
     await pool.destroy();
