@@ -24,6 +24,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { ScanHostRow } from "../../shared/schema/tables.js";
 import { streamJsonl } from "../../shared/store/jsonl.js";
+import { runBareDns } from "./lib/bare-dns.js";
+import { runBareProbes } from "./lib/bare-probe.js";
 import type { ScaleLabInfo } from "./lib/scale-lab-child.js";
 import type { BenchResult, BenchRow } from "./run.js";
 
@@ -31,21 +33,8 @@ const CLI = fileURLToPath(new URL("../../coordinator/cli.js", import.meta.url));
 const LAB = fileURLToPath(new URL("./lib/scale-lab-child.js", import.meta.url));
 const THREADS = 2;
 const PER_THREAD = 64;
-const DNS_CONCURRENCY = 256;
-
-interface BareDns {
-  runBareDns(
-    resolver: { host: string; port: number },
-    questions: { name: string; type: string }[],
-    opts: { concurrency: number },
-  ): Promise<{ queries: number; answered: number; wallMs: number; cpuMs: number }>;
-}
-interface BareProbe {
-  runBareProbes(
-    targets: { ip: string; port: number; hostname: string }[],
-    opts: { threads: number; concurrency: number },
-  ): Promise<{ probes: number; ok: number; wallMs: number; cpuMs: number }>;
-}
+/** The scan's default --dns-concurrency. */
+const DNS_CONCURRENCY = 64;
 
 class Lab {
   private constructor(
@@ -170,7 +159,7 @@ async function targetsOf(
 const r1 = (n: number) => Math.round(n * 10) / 10;
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
-async function measure(domains: number, bare: BareDns & BareProbe) {
+async function measure(domains: number) {
   process.stderr.write(`scale ${domains}: starting the lab ...\n`);
   const lab = await Lab.start(domains);
   const tmp = mkdtempSync(join(tmpdir(), "mxsurvey-bench-scale-"));
@@ -189,13 +178,13 @@ async function measure(domains: number, bare: BareDns & BareProbe) {
       lab.info.resolver.slice(0, lab.info.resolver.lastIndexOf(":")),
       lab.info.resolver.slice(lab.info.resolver.lastIndexOf(":") + 1),
     ];
-    const dns = await bare.runBareDns({ host: host!, port: Number(port) }, questions, {
+    const dns = await runBareDns({ host: host!, port: Number(port) }, questions, {
       concurrency: DNS_CONCURRENCY,
     });
     await lab.questions(); // the bare client's questions are not the scan's
     const targets = await targetsOf(out, lab.info.smtpPort);
     process.stderr.write(`scale ${domains}: bare probe client, ${targets.length} targets ...\n`);
-    const probes = await bare.runBareProbes(targets, { threads: THREADS, concurrency: PER_THREAD });
+    const probes = await runBareProbes(targets, { threads: THREADS, concurrency: PER_THREAD });
     const bareDnsS = dns.wallMs / 1000;
     const bareProbeS = probes.wallMs / 1000;
     const scanQps = questions.length / (scan.phases.plan_s ?? scan.wall_s);
@@ -231,13 +220,8 @@ async function measure(domains: number, bare: BareDns & BareProbe) {
 
 export async function run(): Promise<BenchResult> {
   const sizes = (process.env.MXSURVEY_SCALE_SIZES ?? "100000,1000000").split(",").map(Number);
-  // Imported by path: the bare clients are benchmark code of their own (test/bench/lib).
-  const bare = {
-    ...((await import(new URL("./lib/bare-dns.js", import.meta.url).href)) as BareDns),
-    ...((await import(new URL("./lib/bare-probe.js", import.meta.url).href)) as BareProbe),
-  };
   const runs = [];
-  for (const n of sizes) runs.push(await measure(n, bare));
+  for (const n of sizes) runs.push(await measure(n));
   const table: BenchRow[] = [];
   for (const r of runs) {
     const p = r.scan.phases;
