@@ -16,60 +16,24 @@
  * while the probes share the machine, the bare clients' each alone — the comparison is strict for the scan.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { ScanHostRow } from "../../shared/schema/tables.js";
 import { streamJsonl } from "../../shared/store/jsonl.js";
 import { runBareDns } from "./lib/bare-dns.js";
 import { runBareProbes } from "./lib/bare-probe.js";
+import { ScaleLab } from "./lib/scale-lab.js";
 import type { ScaleLabInfo } from "./lib/scale-lab-child.js";
 import type { BenchResult, BenchRow } from "./run.js";
 
 const CLI = fileURLToPath(new URL("../../coordinator/cli.js", import.meta.url));
-const LAB = fileURLToPath(new URL("./lib/scale-lab-child.js", import.meta.url));
 const THREADS = 2;
 const PER_THREAD = 64;
 /** The scan's default --dns-concurrency. */
 const DNS_CONCURRENCY = 64;
-
-class Lab {
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly lines: AsyncIterator<string>,
-    readonly info: ScaleLabInfo,
-  ) {}
-
-  static async start(domains: number): Promise<Lab> {
-    const child = spawn(process.execPath, [LAB, String(domains)], { stdio: ["pipe", "pipe", "inherit"] });
-    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const first = await lines.next();
-    if (first.done) throw new Error("the scale lab did not start");
-    return new Lab(child, lines, JSON.parse(first.value) as ScaleLabInfo);
-  }
-
-  /** The questions the lab's DNS server answered since the last call. */
-  async questions(): Promise<{ name: string; type: string }[]> {
-    const file = join(this.info.dir, `questions-${Date.now()}.txt`);
-    this.child.stdin!.write(`questions ${file}\n`);
-    await this.lines.next();
-    const out: { name: string; type: string }[] = [];
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      const sp = line.indexOf(" ");
-      if (sp > 0) out.push({ type: line.slice(0, sp), name: line.slice(sp + 1) });
-    }
-    rmSync(file, { force: true });
-    return out;
-  }
-
-  async stop(): Promise<void> {
-    this.child.stdin!.end("quit\n");
-    await new Promise((r) => this.child.once("exit", r));
-  }
-}
 
 interface ScanRun {
   wall_s: number;
@@ -161,7 +125,7 @@ const r2 = (n: number) => Math.round(n * 100) / 100;
 
 async function measure(domains: number) {
   process.stderr.write(`scale ${domains}: starting the lab ...\n`);
-  const lab = await Lab.start(domains);
+  const lab = await ScaleLab.start(domains);
   const tmp = mkdtempSync(join(tmpdir(), "mxsurvey-bench-scale-"));
   try {
     process.stderr.write(

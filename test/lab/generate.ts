@@ -68,7 +68,7 @@ export interface GeneratedLab {
 }
 
 /** mulberry32: a tiny seeded PRNG, so a lab is the same every run. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -7,6 +7,7 @@
  */
 
 import type { LabZone } from "../../lab/dns-server.js";
+import { rng } from "../../lab/generate.js";
 import type { LeafKind } from "./fast-leaves.js";
 
 export const SCALE_SUFFIX = "scale.lab.test";
@@ -27,18 +28,6 @@ export interface ScaleWorld {
   domains: number;
   hosts: ScaleHost[];
   ips: Map<string, IpBehaviour>;
-}
-
-/** mulberry32: a tiny seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PROVIDERS = 10;
