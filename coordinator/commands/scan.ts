@@ -41,6 +41,9 @@ import { checkScanOptions, requireDomains, SCAN_LIMITS } from "./scan-checks.js"
 import { readListOptions, runScanDryRun } from "./scan-dry-run.js";
 import type { ScanArgs } from "./scan-options.js";
 
+/** Answers (and per-host results) the scan's DNS cache keeps. */
+const SCAN_DNS_CACHE_ENTRIES = 20_000;
+
 function hostResultFromRow(r: ScanHostRow): HostResult | null {
   if (r.ip === null) return null;
   const { scan_id, scan_started_at, ...row } = r;
@@ -191,7 +194,11 @@ export async function runScanCommand(
 
   // --dns-concurrency bounds the queries in flight to each resolver too (the limit adapts below it).
   const dns = new DnsClient({ ...dnsClientOptions(opts), maxInFlight: dnsConcurrency });
-  const cachingDns = new CachingDns(metrics ? metrics.countDns(dns) : dns);
+  // A survey's repeated questions are the popular MX hosts' (a Zipf-like share of domains): a few tens of
+  // thousands of kept answers serve them, and a million-domain scan's long tail is asked about once or twice.
+  const cachingDns = new CachingDns(metrics ? metrics.countDns(dns) : dns, {
+    maxEntries: SCAN_DNS_CACHE_ENTRIES,
+  });
   const started = previous?.scan_started_at ?? new Date().toISOString();
   const params = paramsColumn(savedParams(scanParams, distributed ? "nats" : "embedded"));
 
