@@ -12,6 +12,7 @@ import type { HostJob, ProbeParams } from "../../shared/jobs.js";
 import type { ScanRow } from "../../shared/schema/scan-row.js";
 import type { PolicyFetchContext } from "../../worker/api.js";
 import { type DomainDiscovery, discoverDomain } from "../discovery/discover.js";
+import { targetKey } from "./verdict-store.js";
 
 export interface DomainPlan extends DomainDiscovery {
   domain: string;
@@ -99,7 +100,7 @@ export class JobIndex {
       }
       for (const ip of h.addresses) {
         this.ips.add(ip);
-        const key = `${h.hostname} ${ip}`;
+        const key = targetKey(h.hostname, ip);
         if (this.targets.has(key)) continue;
         this.targets.add(key);
         jobs.push({
@@ -116,7 +117,7 @@ export class JobIndex {
   }
 
   has(hostname: string, ip: string | null): boolean {
-    return ip !== null && this.targets.has(`${hostname} ${ip}`);
+    return ip !== null && this.targets.has(targetKey(hostname, ip));
   }
 
   /** The DNS facts of an MX host name as discovery found them (a result row carries them). */

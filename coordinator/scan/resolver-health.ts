@@ -31,26 +31,12 @@ export function resolverHealth(
   discoveries: Iterable<Pick<MxDiscovery, "kind" | "rcode">>,
   resolvers: readonly string[],
 ): ResolverHealth {
-  let lookups = 0;
-  let unanswered = 0;
-  for (const d of discoveries) {
-    lookups++;
-    if (unansweredByResolvers(d)) unanswered++;
-  }
-  return judge(lookups, unanswered, resolvers);
+  const tally = new ResolverHealthTally();
+  for (const d of discoveries) tally.add(d);
+  return tally.result(resolvers);
 }
 
-function judge(lookups: number, unanswered: number, resolvers: readonly string[]): ResolverHealth {
-  const failure =
-    lookups > 0 && unanswered === lookups
-      ? `no DNS resolver answered: ${unanswered} of ${lookups} MX lookups timed out or were refused${
-          resolvers.length > 0 ? ` (resolvers ${resolvers.join(", ")})` : ""
-        }`
-      : null;
-  return { lookups, unanswered, failure };
-}
-
-/** The same judgement, gathered one MX discovery at a time as a streaming scan plans. */
+/** The judgement gathered one MX discovery at a time, as a streaming scan plans. */
 export class ResolverHealthTally {
   private lookups = 0;
   private unanswered = 0;
@@ -61,6 +47,13 @@ export class ResolverHealthTally {
   }
 
   result(resolvers: readonly string[]): ResolverHealth {
-    return judge(this.lookups, this.unanswered, resolvers);
+    const { lookups, unanswered } = this;
+    const failure =
+      lookups > 0 && unanswered === lookups
+        ? `no DNS resolver answered: ${unanswered} of ${lookups} MX lookups timed out or were refused${
+            resolvers.length > 0 ? ` (resolvers ${resolvers.join(", ")})` : ""
+          }`
+        : null;
+    return { lookups, unanswered, failure };
   }
 }

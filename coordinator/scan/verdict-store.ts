@@ -34,7 +34,8 @@ export function verdictSubset(r: HostRow): HostRow {
   };
 }
 
-const targetKey = (hostname: string, ip: string | null) => `${hostname} ${ip ?? ""}`;
+/** One (MX host, IP) target as a map key, here and in the job index. */
+export const targetKey = (hostname: string, ip: string | null) => `${hostname} ${ip ?? ""}`;
 
 export class VerdictStore {
   private readonly rows = new Map<string, string>();
